@@ -1,0 +1,70 @@
+"""The ``cams`` command.
+
+Each group of subcommands lives in a module of its own; this module draws the
+top-level group with the global options and turns every
+:class:`~cams_graph.errors.CamsError` into one line on standard error and the
+exit status the error carries (1 for a rejected import, 2 for bad input or
+usage).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .._version import __version__
+from ..errors import CamsError
+from ._context import AppContext
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store",
+    "store_option",
+    metavar="DIR|URL",
+    help="The store: a folder for the embedded store, or a SPARQL endpoint URL. "
+    "Default: $CAMS_STORE, else the embedded store in the user's data folder.",
+)
+@click.version_option(__version__, prog_name="cams")
+@click.pass_context
+def cli(ctx: click.Context, store_option: str | None) -> None:
+    """cams-graph: who owns which right, where, on which day, and how we know.
+
+    A knowledge graph of works, parties and agreements, checked by SHACL rules
+    and answered with a chain of title and conflicts.
+    """
+    ctx.obj = AppContext(store_option=store_option)
+
+
+def _register() -> None:
+    from . import query
+
+    for module in (query,):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Run ``cams``; errors become a message and an exit status, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("cams: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except CamsError as err:
+        click.echo(f"cams: error: {err}", err=True)
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        click.echo("cams: interrupted", err=True)
+        sys.exit(130)

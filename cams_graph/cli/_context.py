@@ -1,0 +1,40 @@
+"""What every command shares: the chosen store, opened once and closed at exit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+
+from ..config import store_location
+from ..store import Store, open_store
+
+__all__ = ["AppContext", "pass_app"]
+
+
+@dataclass
+class AppContext:
+    """The global options of ``cams`` and the store they select."""
+
+    store_option: str | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def location(self) -> str:
+        """The store location the options and the environment select."""
+        return store_location(self.store_option)
+
+    def store(self) -> Store:
+        """The store, opened on first use (and closed when the command ends)."""
+        if self._store is None:
+            self._store = open_store(self.location)
+            click.get_current_context().call_on_close(self.close)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_app = click.make_pass_decorator(AppContext)

@@ -1,0 +1,370 @@
+"""The store: one narrow interface over the RDF dataset that holds the rights graph.
+
+Everything cams-graph reads or writes goes through :class:`Store`. The default
+implementation, :class:`EmbeddedStore`, is Oxigraph's on-disk store (RocksDB)
+opened in this process; a SPARQL 1.1 server can implement the same interface
+(:mod:`cams_graph.remote`).
+
+The dataset's default graph is the union of all named graphs, as on most SPARQL
+servers; ``GRAPH`` reaches one graph. Values are bound with ``bindings`` (a
+variable name to an RDF term), never pasted into query text; a bound variable
+must appear in the query's projection.
+
+>>> store = EmbeddedStore.in_memory()
+>>> g = NamedNode("https://example.org/g")
+>>> store.add([Quad(NamedNode("https://example.org/w"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+...                 Literal("The River Bend"), g)])
+>>> [row["label"].value for row in store.select(
+...     "SELECT ?w ?label WHERE { ?w rdfs:label ?label }",
+...     {"w": NamedNode("https://example.org/w")})]
+['The River Bend']
+>>> store.graph_sizes()[g.value]
+1
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Protocol, TypeAlias, runtime_checkable
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+    Variable,
+)
+from pyoxigraph import Store as _OxStore
+
+from .errors import QuerySyntaxError, StoreError, StoreLockedError
+from .namespaces import PREFIXES
+
+__all__ = [
+    "BlankNode",
+    "Bindings",
+    "EmbeddedStore",
+    "Literal",
+    "NamedNode",
+    "Quad",
+    "QueryResult",
+    "Row",
+    "Store",
+    "Term",
+    "Triple",
+    "query_prologue",
+]
+
+Term: TypeAlias = NamedNode | BlankNode | Literal
+"""An RDF term as the store returns it."""
+Bindings: TypeAlias = Mapping[str, Term]
+"""Variable name (without ``?``) to the term it is bound to."""
+Row: TypeAlias = dict[str, Term]
+"""One solution of a SELECT query: variable name to term (unbound variables absent)."""
+QueryResult: TypeAlias = QuerySolutions | QueryBoolean | QueryTriples
+
+
+def query_prologue() -> str:
+    """``PREFIX`` declarations for every cams-graph namespace.
+
+    >>> "PREFIX cams: <https://w3id.org/cams-graph/ontology#>" in query_prologue()
+    True
+    """
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What cams-graph needs of an RDF store. Writes are all or nothing."""
+
+    @property
+    def location(self) -> str:
+        """Where the store lives (a folder or a URL), for messages."""
+        ...
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Bindings | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query (the cams prefixes are predeclared)."""
+        ...
+
+    def update(self, sparql: str, bindings: Bindings | None = None) -> None:
+        """Run a SPARQL update in one transaction."""
+        ...
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Add quads in one transaction."""
+        ...
+
+    def bulk_add(self, quads: Iterable[Quad]) -> None:
+        """Add many quads fast; not atomic (a failure can leave a part written)."""
+        ...
+
+    def load(self, data: bytes, rdf_format: RdfFormat, graph: str) -> None:
+        """Parse ``data`` and add it to the named graph ``graph`` in one transaction."""
+        ...
+
+    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Make ``triples`` the whole content of the named graph ``graph``, atomically."""
+        ...
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove the named graph ``graph`` and its triples, atomically."""
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph (the default graph as ``""`` when not empty)."""
+        ...
+
+    def dump(self, out: IO[bytes], rdf_format: RdfFormat = RdfFormat.N_QUADS) -> None:
+        """Serialize the whole dataset."""
+        ...
+
+    def close(self) -> None:
+        """Release the store."""
+        ...
+
+    def select(self, sparql: str, bindings: Bindings | None = None) -> list[Row]:
+        """Run a SELECT query and return its rows."""
+        ...
+
+    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query."""
+        ...
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def _syntax_error(err: SyntaxError, prologue_lines: int) -> QuerySyntaxError:
+    """Turn Oxigraph's parser error into one with a line and column of the user's text."""
+    text = str(err.args[0]) if err.args else str(err)
+    match = _POSITION.match(text)
+    if not match:
+        return QuerySyntaxError(text)
+    line = int(match.group(1)) - prologue_lines
+    return QuerySyntaxError(match.group(3), line=max(line, 1), column=int(match.group(2)))
+
+
+def rows(result: QueryResult) -> list[Row]:
+    """The rows of a SELECT result as dictionaries."""
+    if not isinstance(result, QuerySolutions):
+        raise TypeError("not a SELECT query")
+    names = [v.value for v in result.variables]
+    out: list[Row] = []
+    for solution in result:
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None and not isinstance(value, Triple):
+                row[name] = value
+        out.append(row)
+    return out
+
+
+class EmbeddedStore:
+    """Oxigraph's store in this process: on disk (RocksDB) or in memory.
+
+    Only one process may open an on-disk store at a time; a second one gets
+    :class:`~cams_graph.errors.StoreLockedError`.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        try:
+            self._store = _OxStore(str(path)) if path is not None else _OxStore()
+        except OSError as err:
+            message = str(err)
+            if "lock" in message.lower():
+                raise StoreLockedError(
+                    f"the store at {path} is in use by another cams process "
+                    "(a server or an import); stop it or use another --store"
+                ) from None
+            raise StoreError(f"cannot open the store at {path}: {message}") from None
+        self._prologue = query_prologue()
+        self._prologue_lines = self._prologue.count("\n")
+
+    @classmethod
+    def in_memory(cls) -> EmbeddedStore:
+        """A store that lives in memory only (tests, dry runs, validation)."""
+        return cls(None)
+
+    @property
+    def location(self) -> str:
+        return str(self._path) if self._path is not None else ":memory:"
+
+    @property
+    def oxigraph(self) -> _OxStore:
+        """The underlying ``pyoxigraph.Store``."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Bindings | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            if default_graphs is None:
+                return self._store.query(
+                    self._prologue + sparql,
+                    use_default_graph_as_union=True,
+                    substitutions=substitutions or None,
+                    named_graphs=_nodes(named_graphs),
+                )
+            graphs: list[NamedNode | BlankNode | DefaultGraph] = [
+                NamedNode(g) for g in default_graphs
+            ]
+            return self._store.query(
+                self._prologue + sparql,
+                default_graph=graphs,
+                substitutions=substitutions or None,
+                named_graphs=_nodes(named_graphs),
+            )
+        except SyntaxError as err:
+            raise _syntax_error(err, self._prologue_lines) from None
+        except OSError as err:
+            raise StoreError(f"query failed: {err}") from None
+
+    def select(self, sparql: str, bindings: Bindings | None = None) -> list[Row]:
+        return rows(self.query(sparql, bindings))
+
+    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
+        result = self.query(sparql, bindings)
+        if not isinstance(result, QueryBoolean):
+            raise TypeError("not an ASK query")
+        return bool(result)
+
+    def update(self, sparql: str, bindings: Bindings | None = None) -> None:
+        text = self._prologue + sparql
+        if bindings:
+            text = self._prologue + _bind_update(sparql, bindings)
+        try:
+            self._store.update(text)
+        except SyntaxError as err:
+            raise _syntax_error(err, self._prologue_lines) from None
+        except OSError as err:
+            raise StoreError(f"update failed: {err}") from None
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        try:
+            self._store.extend(quads)
+        except OSError as err:
+            raise StoreError(f"write failed, nothing was stored: {err}") from None
+
+    def bulk_add(self, quads: Iterable[Quad]) -> None:
+        try:
+            self._store.bulk_extend(quads)
+        except OSError as err:
+            raise StoreError(f"bulk write failed: {err}") from None
+
+    def load(self, data: bytes, rdf_format: RdfFormat, graph: str) -> None:
+        try:
+            self._store.load(data, format=rdf_format, to_graph=NamedNode(graph))
+        except (OSError, SyntaxError, ValueError) as err:
+            raise StoreError(f"load into <{graph}> failed: {err}") from None
+
+    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}> ;\n" + insert_data(graph, triples))
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def graph_sizes(self) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for row in self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            graph, count = row["g"], row["n"]
+            if isinstance(graph, NamedNode) and isinstance(count, Literal):
+                sizes[graph.value] = int(count.value)
+        default = sum(1 for _ in self._store.quads_for_pattern(None, None, None, DefaultGraph()))
+        if default:
+            sizes[""] = default
+        return sizes
+
+    def dump(self, out: IO[bytes], rdf_format: RdfFormat = RdfFormat.N_QUADS) -> None:
+        self._store.dump(out, format=rdf_format)
+
+    def flush(self) -> None:
+        """Make sure every committed write is on disk."""
+        if self._path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _nodes(graphs: Sequence[str] | None) -> list[NamedNode | BlankNode] | None:
+    return None if graphs is None else [NamedNode(g) for g in graphs]
+
+
+def _bind_update(sparql: str, bindings: Bindings) -> str:
+    """Bind values in an update with a ``VALUES`` block in front of its WHERE clause.
+
+    Updates take no substitutions in Oxigraph; the terms are written by the RDF
+    serializer (never pasted as text), and only into a ``WHERE`` that the
+    update's text marks with ``#BIND`` on its own.
+    """
+    names = sorted(bindings)
+    values = "VALUES (" + " ".join("?" + n for n in names) + ") { ("
+    values += " ".join(str(bindings[n]) for n in names) + ") }"
+    if "#BIND" not in sparql:
+        raise ValueError("an update with bindings must mark the place of the values with #BIND")
+    return sparql.replace("#BIND", values)
+
+
+def insert_data(graph: str, triples: Iterable[Triple]) -> str:
+    """An ``INSERT DATA`` update that adds ``triples`` to the named graph ``graph``."""
+    body = " .\n".join(str(t) for t in triples)
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+
+
+def quads_in(graph: str, triples: Iterable[Triple]) -> Iterator[Quad]:
+    """The triples as quads of the named graph ``graph``."""
+    name = NamedNode(graph)
+    for t in triples:
+        yield Quad(t.subject, t.predicate, t.object, name)
+
+
+
+def open_store(location: str) -> Store:
+    """Open the store at ``location``: a folder, ``:memory:``, or a SPARQL endpoint URL.
+
+    The shipped ontology and vocabularies are installed (or refreshed) in the
+    ontology graph of a store that can be written.
+    """
+    from .config import is_remote
+    from .ontology import install_ontology
+
+    store: Store
+    if is_remote(location):
+        from .remote import RemoteStore
+
+        store = RemoteStore.from_environment(location)
+    elif location == ":memory:":
+        store = EmbeddedStore.in_memory()
+    else:
+        store = EmbeddedStore(Path(location).expanduser())
+    install_ontology(store)
+    return store
