@@ -59,7 +59,15 @@ __all__ = [
     "Store",
     "Term",
     "Triple",
+    "insert_data",
+    "open_store",
     "query_prologue",
+    "quads_in",
+    "rows",
+    "bind_values",
+    "values_clause",
+    "values_rows",
+    "with_values",
 ]
 
 Term: TypeAlias = NamedNode | BlankNode | Literal
@@ -368,3 +376,49 @@ def open_store(location: str) -> Store:
         store = EmbeddedStore(Path(location).expanduser())
     install_ontology(store)
     return store
+
+
+def values_clause(variable: str, terms: Iterable[Term]) -> str:
+    """A ``VALUES`` block binding ``?variable`` to each term, written by the RDF serializer.
+
+    >>> values_clause("w", [NamedNode("https://example.org/w1"), Literal('say "hi"')])
+    'VALUES ?w { <https://example.org/w1> "say \\\\"hi\\\\"" }'
+    """
+    return f"VALUES ?{variable} {{ " + " ".join(str(t) for t in terms) + " }"
+
+
+def values_rows(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
+    """A ``VALUES`` block binding several variables, one row per solution.
+
+    >>> values_rows(["w", "d"], [[Literal("W1"), Literal("2024-05-01")]])
+    'VALUES (?w ?d) { ("W1" "2024-05-01") }'
+    """
+    body = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in rows)
+    return "VALUES (" + " ".join("?" + v for v in variables) + ") { " + body + " }"
+
+
+def with_values(sparql: str, variable: str, terms: Iterable[Term] | None) -> str:
+    """``sparql`` with ``?variable`` bound to ``terms`` at its ``#VALUES`` line (unbound for None)."""
+    if terms is None:
+        return sparql
+    return bind_values(sparql, values_clause(variable, terms))
+
+
+_VALUES_LINE = re.compile(r"^[ \t]*#VALUES[ \t]*$", re.MULTILINE)
+
+
+def bind_values(sparql: str, clause: str) -> str:
+    """``sparql`` with the ``VALUES`` block ``clause`` put at its ``#VALUES`` line.
+
+    The shipped queries mark with a line ``#VALUES`` the place, at the start of
+    their ``WHERE`` clause, where a caller binds the variables their header names.
+
+    >>> print(bind_values("SELECT * WHERE {\n  #VALUES\n  ?s ?p ?o }", "VALUES ?s { <urn:x> }"))
+    SELECT * WHERE {
+      VALUES ?s { <urn:x> }
+      ?s ?p ?o }
+    """
+    bound, found = _VALUES_LINE.subn(lambda _: "  " + clause, sparql, count=1)
+    if not found:
+        raise ValueError("the query has no #VALUES line to bind values at")
+    return bound

@@ -9,6 +9,7 @@ usage).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -40,9 +41,9 @@ def cli(ctx: click.Context, store_option: str | None) -> None:
 
 
 def _register() -> None:
-    from . import query
+    from . import imports, ontology, query, title
 
-    for module in (query,):
+    for module in (query, ontology, imports, title):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -68,3 +69,12 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("cams: interrupted", err=True)
         sys.exit(130)
+    except Exception as err:  # a bug: say so in one line, the traceback only on request
+        if os.environ.get("CAMS_DEBUG"):
+            raise
+        click.echo(
+            f"cams: internal error: {type(err).__name__}: {err} "
+            "(set CAMS_DEBUG=1 to see where; please report it)",
+            err=True,
+        )
+        sys.exit(3)
