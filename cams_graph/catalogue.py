@@ -24,7 +24,7 @@ from .facts import Agreement, Catalogue, Party, Work
 from .resources import query_text
 from .store import Row, Store, Term, with_values
 
-__all__ = ["CHUNK", "Loaded", "load_catalogue"]
+__all__ = ["CHUNK", "Loaded", "load_catalogue", "work_iris_by_key"]
 
 CHUNK = 5000
 """How many IRIs one query binds at most."""
@@ -99,8 +99,11 @@ class _Loader:
             work = self.catalogue.works.get(key)
             if work is not None:
                 self.catalogue.works[key] = Work(
-                    **{**work.__dict__, "authors": tuple(sorted(roles["author"])),
-                       "owners": tuple(sorted(roles["owner"]))}
+                    **{
+                        **work.__dict__,
+                        "authors": tuple(sorted(roles["author"])),
+                        "owners": tuple(sorted(roles["owner"])),
+                    }
                 )
 
     def agreements(self, iris: Iterable[str] | None) -> None:
@@ -141,8 +144,11 @@ class _Loader:
                 continue
             self.catalogue.iris["party:" + key] = _iri(row, "party")
             self.catalogue.parties[key] = Party(
-                key, _text(row, "kind") or "person", _text(row, "name"),
-                _date(row, "born"), _date(row, "died"),
+                key,
+                _text(row, "kind") or "person",
+                _text(row, "name"),
+                _date(row, "born"),
+                _date(row, "died"),
             )
 
     def agreements_of(self, work_iris: Iterable[str]) -> dict[str, set[str]]:
@@ -177,10 +183,14 @@ def load_catalogue(store: Store, works: Iterable[str] | None = None) -> Loaded:
         loader.agreements(None)
         loader.parties(None)
         catalogue = loader.catalogue
-        return Loaded(catalogue, set(catalogue.works), {catalogue.iris["work:" + k] for k in catalogue.works})
+        return Loaded(
+            catalogue, set(catalogue.works), {catalogue.iris["work:" + k] for k in catalogue.works}
+        )
 
     asked = set(works)
-    dependents = {_iri(row, "work") for row in _select(store, "derived-from-works", "source", asked)}
+    dependents = {
+        _iri(row, "work") for row in _select(store, "derived-from-works", "source", asked)
+    }
     cluster: set[str] = asked | dependents
     agreements: set[str] = set()
     frontier = set(cluster)
@@ -197,7 +207,7 @@ def load_catalogue(store: Store, works: Iterable[str] | None = None) -> Loaded:
         w.derived_from for w in loader.catalogue.works.values() if w.derived_from is not None
     } - targets
     if sources:
-        source_iris = _work_iris_by_key(store, sources)
+        source_iris = work_iris_by_key(store, sources)
         loader.works(source_iris)
         agreements |= set(loader.agreements_of(source_iris))
     loader.agreements(agreements)
@@ -215,10 +225,13 @@ def _nodes_by_key(store: Store, query: str, variable: str, keys: Iterable[str]) 
 
 
 def _works_of(store: Store, agreements: Iterable[str]) -> set[str]:
-    return {_iri(row, "work") for row in _select(store, "works-of-agreements", "agreement", agreements)}
+    return {
+        _iri(row, "work") for row in _select(store, "works-of-agreements", "agreement", agreements)
+    }
 
 
-def _work_iris_by_key(store: Store, keys: Iterable[str]) -> set[str]:
+def work_iris_by_key(store: Store, keys: Iterable[str]) -> set[str]:
+    """The IRIs of the works with these keys."""
     return _nodes_by_key(store, "works-by-key", "work", keys)
 
 

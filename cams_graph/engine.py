@@ -58,6 +58,7 @@ from .protection import expires, moral_holders
 from .vocabularies import CONFLICT_CODES, DERIVATION_RIGHT, MORAL_RIGHTS
 
 __all__ = [
+    "CellHistory",
     "ChainEvent",
     "Conflict",
     "Derivation",
@@ -65,6 +66,7 @@ __all__ = [
     "Record",
     "TitleAnswer",
     "WorkTitle",
+    "cell_history",
     "derive",
     "judging_order",
 ]
@@ -197,7 +199,7 @@ class Derivation:
     conflicts: list[Conflict]
 
     def title(self, work: str, right: str, territory: str, at: date) -> TitleAnswer:
-        """The chain of title of one cell on one day (``title.md``, "What the answers look like")."""
+        """The chain of title of one cell on one day, as ``title.md`` describes the answer."""
         wt = self.works[work]
         record = wt.record(right, territory)
         is_moral = bool(right_bit(right) & MORAL)
@@ -216,7 +218,7 @@ class Derivation:
             assert horizon is not None
             chain = tuple(e for e in record.events if e.date is None or e.date <= horizon)
         owners = record.holders(at) if status == "protected" else ()
-        licences = ()
+        licences: tuple[LicenceInForce, ...] = ()
         if status == "protected":
             licences = tuple(lic for lic in record.licences if _in_force(lic.start, lic.end, at))
         r, t = right_bit(right), territory_bit(territory)
@@ -228,7 +230,15 @@ class Derivation:
             and (not c.territories or c.territories & t)
         )
         return TitleAnswer(
-            work, right, territory, at, status, expiry, tuple(sorted(owners)), licences, chain,
+            work,
+            right,
+            territory,
+            at,
+            status,
+            expiry,
+            tuple(sorted(owners)),
+            licences,
+            chain,
             conflicts,
         )
 
@@ -349,7 +359,9 @@ class _ClassReplay:
                 return title
         return self.titles[0]
 
-    def _hit(self, code: str, a: Agreement | None, reason: str, related: Sequence[str] = ()) -> None:
+    def _hit(
+        self, code: str, a: Agreement | None, reason: str, related: Sequence[str] = ()
+    ) -> None:
         self.hits.append(_Hit(code, a.key if a else None, tuple(sorted(related)), reason))
 
     def _lost_reason(self, grantors: frozenset[str], day: date, holders: frozenset[str]) -> str:
@@ -364,9 +376,7 @@ class _ClassReplay:
                 )
         if not holders:
             return "held neither the right nor a licence of it: nobody owned it"
-        return (
-            f"held neither the right nor a licence of it: it was owned by {_keys(holders)}"
-        )
+        return f"held neither the right nor a licence of it: it was owned by {_keys(holders)}"
 
     def terminate(self, t: Agreement) -> None:
         target, day = t.parent, t.start
@@ -400,7 +410,8 @@ class _ClassReplay:
                 party = self.parties.get(g)
                 if party is not None and party.died is not None and a.signed_on > party.died:
                     self._hit(
-                        "NON_OWNER_GRANT", a,
+                        "NON_OWNER_GRANT",
+                        a,
                         f"could not grant it: {g} had died on {party.died}, before it was "
                         f"signed on {a.signed_on}",
                     )
@@ -428,7 +439,8 @@ class _ClassReplay:
         last = own_last
         if cap is not None and (own_last is None or own_last > cap):
             self._hit(
-                "EXCEEDS_GRANTOR_TITLE", a,
+                "EXCEEDS_GRANTOR_TITLE",
+                a,
                 f"{_keys(grantors & owners)} held only until {cap} through {title.agreement}",
             )
             last = cap
@@ -437,7 +449,9 @@ class _ClassReplay:
 
         if a.is_transfer:
             new_owners = grantees if a.type == "assignment" else (owners - grantors) | grantees
-            self.titles.append(Title(a.key, a.type, frozenset(new_owners), owners, day, last, title))
+            self.titles.append(
+                Title(a.key, a.type, frozenset(new_owners), owners, day, last, title)
+            )
         elif a.type == "pledge":
             self.pledges.append(Grant(a, day, last, False, None, frozenset()))
         else:
@@ -469,7 +483,9 @@ class _ClassReplay:
         exclusive = a.is_exclusive
         reasons = []
         if under.last is not None and (own_last is None or own_last > under.last):
-            reasons.append(f"the licence {under.agreement.key} it is granted under ends on {under.last}")
+            reasons.append(
+                f"the licence {under.agreement.key} it is granted under ends on {under.last}"
+            )
             last = under.last
         if exclusive and not under.exclusive:
             reasons.append(
@@ -480,8 +496,9 @@ class _ClassReplay:
             self._hit("EXCEEDS_GRANTOR_TITLE", a, "; ".join(reasons))
         if last is not None and last < day:
             return
-        grant = Grant(a, day, last, exclusive, under.agreement.key,
-                      under.ancestors | {under.agreement.key})
+        grant = Grant(
+            a, day, last, exclusive, under.agreement.key, under.ancestors | {under.agreement.key}
+        )
         self._check_overlaps(grant)
         self.licences.append(grant)
 
@@ -503,8 +520,12 @@ class _ClassReplay:
                 else "NONEXCLUSIVE_IN_EXCLUSIVE_SCOPE"
             )
             until = f"until {old_last}" if old_last else "with no end"
-            self._hit(code, new.agreement, f"{old.agreement.key} is in force {until}",
-                      (old.agreement.key,))
+            self._hit(
+                code,
+                new.agreement,
+                f"{old.agreement.key} is in force {until}",
+                (old.agreement.key,),
+            )
 
     def _check_dealing(
         self, a: Agreement, day: date, grantors: frozenset[str], grantees: frozenset[str]
@@ -517,8 +538,10 @@ class _ClassReplay:
                 continue
             if grantors & frozenset(p.grantors) and not grantees & frozenset(p.grantees):
                 self._hit(
-                    "DEALING_UNDER_PLEDGE", a,
-                    f"pledged to {_keys(p.grantees)} by {p.key}", (p.key,),
+                    "DEALING_UNDER_PLEDGE",
+                    a,
+                    f"pledged to {_keys(p.grantees)} by {p.key}",
+                    (p.key,),
                 )
 
     # results
@@ -552,16 +575,24 @@ class _ClassReplay:
                     back = title.under if title.under is not None else base
                     events.append(
                         ChainEvent(
-                            "reversion", title.agreement, tuple(sorted(title.owners)),
-                            tuple(sorted(back.owners)), day,
+                            "reversion",
+                            title.agreement,
+                            tuple(sorted(title.owners)),
+                            tuple(sorted(back.owners)),
+                            day,
                         )
                     )
                     title = back
             for t in live:
                 if t.start == day:
                     events.append(
-                        ChainEvent(t.kind, t.agreement, tuple(sorted(t.before)),
-                                   tuple(sorted(t.owners)), day)
+                        ChainEvent(
+                            t.kind,
+                            t.agreement,
+                            tuple(sorted(t.before)),
+                            tuple(sorted(t.owners)),
+                            day,
+                        )
                     )
         return tuple(events)
 
@@ -572,7 +603,9 @@ class _ClassReplay:
             if last is not None and last < grant.start:
                 continue
             out.append(
-                LicenceInForce(grant.agreement.key, grant.start, last, grant.parent, grant.exclusive)
+                LicenceInForce(
+                    grant.agreement.key, grant.start, last, grant.parent, grant.exclusive
+                )
             )
         return tuple(out)
 
@@ -589,7 +622,7 @@ class _WorkReplay:
     classes: list[tuple[int, int, _ClassReplay]] = field(default_factory=list)
 
     def owns_or_licensed(self, right: int, day: date, parties: frozenset[str]) -> bool:
-        """Whether ``parties`` own ``right`` in some territory on ``day``, or hold a licence of it."""
+        """Whether ``parties`` own ``right`` somewhere on ``day``, or hold a licence of it."""
         for rights, _territories, replay in self.classes:
             if not rights & right:
                 continue
@@ -597,8 +630,10 @@ class _WorkReplay:
                 return True
             for lic in replay.licences:
                 last = lic.last_in_force(self.expiry)
-                if (last is None or last >= lic.start) and _in_force(lic.start, last, day) and (
-                    frozenset(lic.agreement.grantees) & parties
+                if (
+                    (last is None or last >= lic.start)
+                    and _in_force(lic.start, last, day)
+                    and (frozenset(lic.agreement.grantees) & parties)
                 ):
                     return True
         return False
@@ -611,7 +646,10 @@ def _replay_work(
     result = _WorkReplay(work, expiry)
     grants = [a for a in agreements if a.type != "termination"]
     scopes = {
-        a.key: (rights_mask(a.rights) & ECONOMIC, territory_mask(a.territories, a.excluded_territories))
+        a.key: (
+            rights_mask(a.rights) & ECONOMIC,
+            territory_mask(a.territories, a.excluded_territories),
+        )
         for a in grants
     }
     right_parts = partition(ECONOMIC, (r for r, _ in scopes.values() if r))
@@ -633,13 +671,15 @@ def _replay_work(
 def _records(replay: _WorkReplay) -> tuple[Record, ...]:
     """Merge classes with the same history into records (rights × territories)."""
     by_territory: dict[int, dict[tuple[object, ...], int]] = defaultdict(dict)
-    histories: dict[tuple[object, ...], tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]]] = {}
+    histories: dict[
+        tuple[object, ...], tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]]
+    ] = {}
     for r_part, t_part, cls in replay.classes:
         events, licences = cls.events(), cls.licences_in_force()
         signature: tuple[object, ...] = (events, licences)
         histories[signature] = (events, licences)
-        rights = by_territory[t_part]
-        rights[signature] = rights.get(signature, 0) | r_part
+        by_history = by_territory[t_part]
+        by_history[signature] = by_history.get(signature, 0) | r_part
     merged: dict[tuple[int, tuple[object, ...]], int] = {}
     for t_part, rights_by_history in by_territory.items():
         for signature, rights in rights_by_history.items():
@@ -656,8 +696,9 @@ def _moral_records(work: Work) -> tuple[Record, ...]:
     for code in MORAL_RIGHTS:
         by_holders[tuple(sorted(moral_holders(work, code)))] |= right_bit(code)
     return tuple(
-        Record(rights, ALL_TERRITORIES,
-               (ChainEvent("creation", None, (), holders, work.created),), ())
+        Record(
+            rights, ALL_TERRITORIES, (ChainEvent("creation", None, (), holders, work.created),), ()
+        )
         for holders, rights in sorted(by_holders.items(), key=lambda item: item[1])
     )
 
@@ -739,8 +780,9 @@ def derive(
                 summary.territories |= t_part
 
     conflicts = [
-        _conflict(code, catalogue.agreements[agreement] if agreement else None, related, s,
-                  catalogue)
+        _conflict(
+            code, catalogue.agreements[agreement] if agreement else None, related, s, catalogue
+        )
         for (code, agreement, related), s in summaries.items()
     ]
     involved = {a.key: a for w in targets for a in per_work.get(w, ())}
@@ -768,7 +810,9 @@ def _agreement_conflicts(a: Agreement, replays: Mapping[str, _WorkReplay]) -> li
 
     def add(code: str, works: tuple[str, ...], rights: int, message: str) -> None:
         out.append(
-            Conflict(code, CONFLICT_CODES[code], a.key, (), works, rights, 0, a.start, a.end, message)
+            Conflict(
+                code, CONFLICT_CODES[code], a.key, (), works, rights, 0, a.start, a.end, message
+            )
         )
 
     if a.type in ("assignment", "pledge") or a.is_licence:
@@ -777,22 +821,27 @@ def _agreement_conflicts(a: Agreement, replays: Mapping[str, _WorkReplay]) -> li
             moral &= ~right_bit("modification")
         if moral:
             add(
-                "MORAL_RIGHT_TRANSFER", works, moral,
+                "MORAL_RIGHT_TRANSFER",
+                works,
+                moral,
                 f"{a.key} purports to {'license' if a.is_licence else 'transfer'} the moral "
                 f"right{'s' if len(rights_codes(moral)) > 1 else ''} "
                 f"{', '.join(rights_codes(moral))} of {', '.join(works)}, which never pass by "
                 "agreement; only the economic rights it names are judged",
             )
-    if a.type in ("assignment", "pledge") or a.is_exclusive:
-        if not a.is_written:
-            add(
-                "UNWRITTEN_CONTRACT", works, 0,
-                f"{a.key} ({a.type.replace('_', ' ')}) has no written contract, which the law "
-                "requires for it; it is still treated as effective",
-            )
+    if (a.type in ("assignment", "pledge") or a.is_exclusive) and not a.is_written:
+        add(
+            "UNWRITTEN_CONTRACT",
+            works,
+            0,
+            f"{a.key} ({a.type.replace('_', ' ')}) has no written contract, which the law "
+            "requires for it; it is still treated as effective",
+        )
     if a.type == "pledge" and not a.registration:
         add(
-            "UNREGISTERED_PLEDGE", works, 0,
+            "UNREGISTERED_PLEDGE",
+            works,
+            0,
             f"the pledge {a.key} of {', '.join(works)} to {_keys(a.grantees)} is not registered, "
             "so it encumbers nothing",
         )
@@ -804,7 +853,9 @@ def _agreement_conflicts(a: Agreement, replays: Mapping[str, _WorkReplay]) -> li
     if beyond:
         ends = "; ".join(f"of {w} on {e}" for w, e in beyond)
         add(
-            "BEYOND_TERM", tuple(w for w, _ in beyond), 0,
+            "BEYOND_TERM",
+            tuple(w for w, _ in beyond),
+            0,
             f"{a.key} runs past the end of protection {ends}",
         )
     return out
@@ -824,8 +875,11 @@ def _derivative_conflict(
     if replay is None:
         replay = _replay_work(
             source,
-            [a for a in judging_order(catalogue.agreements.values())
-             if source.key in a.works or a.type == "termination"],
+            [
+                a
+                for a in judging_order(catalogue.agreements.values())
+                if source.key in a.works or a.type == "termination"
+            ],
             catalogue.parties,
         )
     if source.created is not None and day < source.created:
@@ -842,8 +896,17 @@ def _derivative_conflict(
         "a licence of it that day"
     )
     return Conflict(
-        "DERIVATIVE_WITHOUT_LICENCE", CONFLICT_CODES["DERIVATIVE_WITHOUT_LICENCE"], None, (),
-        tuple(sorted({key, source.key})), right_bit(right), 0, None, None, message, key,
+        "DERIVATIVE_WITHOUT_LICENCE",
+        CONFLICT_CODES["DERIVATIVE_WITHOUT_LICENCE"],
+        None,
+        (),
+        tuple(sorted({key, source.key})),
+        right_bit(right),
+        0,
+        None,
+        None,
+        message,
+        key,
     )
 
 
@@ -856,8 +919,10 @@ def _scope(rights: int, territories: int, works: Iterable[str]) -> str:
         where = "worldwide"
     elif len(codes) > 8:
         left_out = territory_codes(ALL_TERRITORIES & ~territories)
-        where = "worldwide except " + ", ".join(left_out) if len(left_out) <= 8 else (
-            f"in {len(codes)} territories"
+        where = (
+            "worldwide except " + ", ".join(left_out)
+            if len(left_out) <= 8
+            else (f"in {len(codes)} territories")
         )
     else:
         where = "in " + ", ".join(codes)
@@ -884,7 +949,10 @@ def _conflict(
             "may transfer, pledge or license it exclusively only together"
         )
     elif code == "EXCEEDS_GRANTOR_TITLE":
-        message = f"{a.key} grants {scope} beyond what {who} held: {reason}; it is in force only within it"
+        message = (
+            f"{a.key} grants {scope} beyond what {who} held: {reason}; "
+            "it is in force only within it"
+        )
     elif code == "OVERLAPPING_EXCLUSIVE":
         message = (
             f"{a.key} and {', '.join(related)} are both exclusive licences of {scope} in force "
@@ -909,6 +977,73 @@ def _conflict(
         message = f"{a.key}: {code}"
     _ = catalogue
     return Conflict(
-        code, CONFLICT_CODES[code], a.key, related, tuple(sorted(summary.works)),
-        summary.rights, summary.territories, a.start, a.end, message,
+        code,
+        CONFLICT_CODES[code],
+        a.key,
+        related,
+        tuple(sorted(summary.works)),
+        summary.rights,
+        summary.territories,
+        a.start,
+        a.end,
+        message,
+    )
+
+
+# -- one cell, for questions the records do not answer (avails) ---------------------
+
+
+@dataclass(frozen=True)
+class CellHistory:
+    """Everything the engine knows of one cell: owners over time, licences, pledges."""
+
+    work: Work
+    expires: date | None
+    titles: tuple[tuple[date | None, date | None, tuple[str, ...]], ...]
+    """(first day, last day, owners) of each period of ownership, oldest first."""
+    licences: tuple[tuple[str, date, date | None], ...]
+    """(agreement, first day, last day) of each effective licence, as in force."""
+    pledges: tuple[tuple[str, date, date | None], ...]
+    """(agreement, first day, last day) of each effective, registered pledge."""
+
+    def owners_on(self, day: date) -> tuple[str, ...]:
+        owners: tuple[str, ...] = ()
+        for start, _last, holders in self.titles:
+            if start is None or start <= day:
+                owners = holders
+        return owners
+
+
+def cell_history(catalogue: Catalogue, work: str, right: str, territory: str) -> CellHistory:
+    """Replay one economic cell of ``work`` and return its history."""
+    w = catalogue.works[work]
+    r, t = right_bit(right), territory_bit(territory)
+    agreements = [
+        a
+        for a in judging_order(catalogue.agreements.values())
+        if work in a.works or a.type == "termination"
+    ]
+    replay = _replay_work(w, agreements, catalogue.parties)
+    cls = next(c for rp, tp, c in replay.classes if rp & r and tp & t)
+    events = cls.events()
+    periods = []
+    for k, event in enumerate(events):
+        following = next((e.date for e in events[k + 1 :] if e.date is not None), None)
+        periods.append((event.date, following - _DAY if following else None, event.to))
+    expiry = replay.expiry
+
+    def spans(
+        grants: Iterable[Grant], registered_only: bool
+    ) -> tuple[tuple[str, date, date | None], ...]:
+        out = []
+        for g in grants:
+            if registered_only and not g.agreement.registration:
+                continue
+            last = g.last_in_force(expiry)
+            if last is None or last >= g.start:
+                out.append((g.agreement.key, g.start, last))
+        return tuple(out)
+
+    return CellHistory(
+        w, expiry, tuple(periods), spans(cls.licences, False), spans(cls.pledges, True)
     )

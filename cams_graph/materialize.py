@@ -65,12 +65,33 @@ _EVENT_CLASS = {
     "succession": CAMS.SuccessionEvent,
     "reversion": CAMS.ReversionEvent,
 }
-_P = {name: NamedNode(str(getattr(CAMS, name))) for name in (
-    "work", "right", "territory", "excludedTerritory", "event", "holding", "licenceInForce",
-    "agreement", "fromParty", "toParty", "holder", "date", "sequence", "validFrom", "validUntil",
-    "judgedUnder", "protectionExpires", "conflictCode", "severity", "related", "affectedWork",
-    "message",
-)}
+_P = {
+    name: NamedNode(str(getattr(CAMS, name)))
+    for name in (
+        "work",
+        "right",
+        "territory",
+        "excludedTerritory",
+        "event",
+        "holding",
+        "licenceInForce",
+        "agreement",
+        "fromParty",
+        "toParty",
+        "holder",
+        "date",
+        "sequence",
+        "validFrom",
+        "validUntil",
+        "judgedUnder",
+        "protectionExpires",
+        "conflictCode",
+        "severity",
+        "related",
+        "affectedWork",
+        "message",
+    )
+}
 _WORLD = NamedNode(str(TERRITORY["WORLD"]))
 
 

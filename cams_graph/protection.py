@@ -33,9 +33,7 @@ def term_by_publication(work: Work, parties: Mapping[str, Party]) -> bool:
         return True
     if work.authorship == "work_for_hire" and work.owners:
         return True
-    return any(
-        parties[a].is_organization for a in work.authors if a in parties
-    )
+    return any(parties[a].is_organization for a in work.authors if a in parties)
 
 
 def expires(work: Work, parties: Mapping[str, Party]) -> date | None:

@@ -48,8 +48,8 @@ from .errors import QuerySyntaxError, StoreError, StoreLockedError
 from .namespaces import PREFIXES
 
 __all__ = [
-    "BlankNode",
     "Bindings",
+    "BlankNode",
     "EmbeddedStore",
     "Literal",
     "NamedNode",
@@ -59,12 +59,12 @@ __all__ = [
     "Store",
     "Term",
     "Triple",
+    "bind_values",
     "insert_data",
     "open_store",
-    "query_prologue",
     "quads_in",
+    "query_prologue",
     "rows",
-    "bind_values",
     "values_clause",
     "values_rows",
     "with_values",
@@ -226,7 +226,9 @@ class EmbeddedStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
+        substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
+            Variable(k): v for k, v in (bindings or {}).items()
+        }
         try:
             if default_graphs is None:
                 return self._store.query(
@@ -295,7 +297,9 @@ class EmbeddedStore:
 
     def graph_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}
-        for row in self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        for row in self.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        ):
             graph, count = row["g"], row["n"]
             if isinstance(graph, NamedNode) and isinstance(count, Literal):
                 sizes[graph.value] = int(count.value)
@@ -355,7 +359,6 @@ def quads_in(graph: str, triples: Iterable[Triple]) -> Iterator[Quad]:
         yield Quad(t.subject, t.predicate, t.object, name)
 
 
-
 def open_store(location: str) -> Store:
     """Open the store at ``location``: a folder, ``:memory:``, or a SPARQL endpoint URL.
 
@@ -398,7 +401,7 @@ def values_rows(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> str
 
 
 def with_values(sparql: str, variable: str, terms: Iterable[Term] | None) -> str:
-    """``sparql`` with ``?variable`` bound to ``terms`` at its ``#VALUES`` line (unbound for None)."""
+    """``sparql`` with ``?variable`` bound to ``terms`` at its ``#VALUES`` line (None: unbound)."""
     if terms is None:
         return sparql
     return bind_values(sparql, values_clause(variable, terms))
@@ -413,7 +416,8 @@ def bind_values(sparql: str, clause: str) -> str:
     The shipped queries mark with a line ``#VALUES`` the place, at the start of
     their ``WHERE`` clause, where a caller binds the variables their header names.
 
-    >>> print(bind_values("SELECT * WHERE {\n  #VALUES\n  ?s ?p ?o }", "VALUES ?s { <urn:x> }"))
+    >>> query = chr(10).join(["SELECT * WHERE {", "  #VALUES", "  ?s ?p ?o }"])
+    >>> print(bind_values(query, "VALUES ?s { <urn:x> }"))
     SELECT * WHERE {
       VALUES ?s { <urn:x> }
       ?s ?p ?o }

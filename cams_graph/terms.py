@@ -37,7 +37,11 @@ def compact(term: NamedNode | BlankNode | Literal | Triple | None) -> str:
     if isinstance(term, NamedNode):
         for prefix, iri in _BY_LENGTH:
             local = term.value[len(iri) :]
-            if term.value.startswith(iri) and local and all(c.isalnum() or c in "_-." for c in local):
+            if (
+                term.value.startswith(iri)
+                and local
+                and all(c.isalnum() or c in "_-." for c in local)
+            ):
                 return f"{prefix}:{local}"
         return f"<{term.value}>"
     if isinstance(term, Literal):

@@ -46,14 +46,18 @@ JSON = dict[str, Any]
 def check_right(code: str) -> str:
     """A single right code (not a group), or :class:`UnknownTermError`."""
     if code not in RIGHT_CODES:
-        raise UnknownTermError(f"unknown right {code!r} (expected one right code, such as reproduction)")
+        raise UnknownTermError(
+            f"unknown right {code!r} (expected one right code, such as reproduction)"
+        )
     return code
 
 
 def check_territory(code: str) -> str:
     """A single ISO 3166-1 alpha-2 country code (not WORLD), or :class:`UnknownTermError`."""
     if code not in COUNTRY_CODES:
-        raise UnknownTermError(f"unknown territory {code!r} (expected one country code, such as CN)")
+        raise UnknownTermError(
+            f"unknown territory {code!r} (expected one country code, such as CN)"
+        )
     return code
 
 
@@ -120,7 +124,7 @@ def conflicts(
     code: str | None = None,
     severity: str | None = None,
 ) -> list[JSON]:
-    """Every conflict (``cams conflicts``), optionally those naming a work, of a code or severity."""
+    """Every conflict (``cams conflicts``), or those naming a work, of a code or a severity."""
     if work is not None:
         check_work(store, work)
     if code is not None and code not in CONFLICT_CODES:
@@ -152,8 +156,9 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
     cell = ["work", "right", "territory", "at"]
     cell_values: list[Term] = [work_term, right_term, territory_term, day_term]
 
-    status_rows = _run(store, "title-status", ["work", "right", "at"],
-                       [work_term, right_term, day_term])
+    status_rows = _run(
+        store, "title-status", ["work", "right", "at"], [work_term, right_term, day_term]
+    )
     status = _text(status_rows[0], "status") if status_rows else "protected"
     expires = _text(status_rows[0], "expires") if status_rows else None
 
@@ -189,8 +194,12 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
             )
         ]
     named = named_territories(store)
-    found = _run(store, "title-conflicts", ["work", "right", "territory"],
-                 [work_term, right_term, territory_term])
+    found = _run(
+        store,
+        "title-conflicts",
+        ["work", "right", "territory"],
+        [work_term, right_term, territory_term],
+    )
     return {
         "work": work,
         "right": right,
@@ -203,4 +212,3 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
         "chain": chain if status != "not_created" else [],
         "conflicts": _sorted([_conflict(row, named) for row in found]),
     }
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
@@ -32,8 +33,7 @@ def _read_query(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
     try:
-        with open(source, encoding="utf-8") as handle:
-            return handle.read()
+        return Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read the query file {source}: {err}") from None
 
@@ -67,7 +67,8 @@ def render_table(result: QuerySolutions) -> str:
     default="table",
     show_default=True,
     help="SELECT/ASK: a text table or SPARQL results in JSON, CSV, TSV or XML. "
-    "CONSTRUCT/DESCRIBE: Turtle for table, JSON-LD for json, N-Triples for csv/tsv, RDF/XML for xml.",
+    "CONSTRUCT/DESCRIBE: Turtle for table, JSON-LD for json, N-Triples for csv/tsv, "
+    "RDF/XML for xml.",
 )
 @pass_app
 def query(app: AppContext, source: str, fmt: str) -> None:

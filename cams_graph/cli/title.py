@@ -7,13 +7,23 @@ from typing import Any
 
 import click
 
+from ..avails import avails as find_avails
 from ..derive import derive_all, derive_pending
 from ..title import conflicts as find_conflicts
 from ..title import title as find_title
 from ..vocabularies import CONFLICT_CODES
 from ._context import AppContext, pass_app
 
-__all__ = ["COMMANDS", "conflicts", "derive", "render_conflicts", "render_title", "title"]
+__all__ = [
+    "COMMANDS",
+    "avails",
+    "conflicts",
+    "derive",
+    "render_avails",
+    "render_conflicts",
+    "render_title",
+    "title",
+]
 
 _FORMAT = click.option(
     "--format",
@@ -49,7 +59,8 @@ def render_title(t: dict[str, Any]) -> str:
     >>> print(render_title({"work": "W1", "right": "reproduction", "territory": "CN",
     ...     "at": "2024-05-01", "status": "protected", "expires": None, "owners": ["P2"],
     ...     "licences": [], "conflicts": [], "chain": [
-    ...         {"event": "creation", "agreement": None, "from": [], "to": ["P1"], "date": "2001-03-01"},
+    ...         {"event": "creation", "agreement": None, "from": [], "to": ["P1"],
+    ...          "date": "2001-03-01"},
     ...         {"event": "assignment", "agreement": "A1", "from": ["P1"], "to": ["P2"],
     ...          "date": "2010-01-01"}]}))
     W1 · reproduction · CN · on 2024-05-01
@@ -70,7 +81,9 @@ def render_title(t: dict[str, Any]) -> str:
     ]
     for e in t["chain"]:
         who = f"{', '.join(e['from'])} → {_names(e['to'])}" if e["from"] else f"→ {_names(e['to'])}"
-        lines.append(f"  {e['date'] or 'unknown   '}  {e['event']:<12}  {e['agreement'] or '':<9}  {who}")
+        lines.append(
+            f"  {e['date'] or 'unknown   '}  {e['event']:<12}  {e['agreement'] or '':<9}  {who}"
+        )
     if t["licences"]:
         lines.append("licences in force:")
         for lic in t["licences"]:
@@ -116,7 +129,9 @@ def title(app: AppContext, work: str, right: str, territory: str, at: str, fmt: 
     right or territory exits with status 2.
     """
     answer = find_title(app.store(), work, right, territory, at)
-    click.echo(json.dumps(answer, ensure_ascii=False, indent=1) if fmt == "json" else render_title(answer))
+    click.echo(
+        json.dumps(answer, ensure_ascii=False, indent=1) if fmt == "json" else render_title(answer)
+    )
 
 
 @click.command()
@@ -133,7 +148,55 @@ def conflicts(
     Sorted by code, then agreement, then works.
     """
     found = find_conflicts(app.store(), work, code, severity)
-    click.echo(json.dumps(found, ensure_ascii=False, indent=1) if fmt == "json" else render_conflicts(found))
+    click.echo(
+        json.dumps(found, ensure_ascii=False, indent=1)
+        if fmt == "json"
+        else render_conflicts(found)
+    )
+
+
+def render_avails(a: dict[str, Any]) -> str:
+    """Avails for a person to read.
+
+    >>> print(render_avails({"work": "W1", "right": "reproduction", "territory": "CN",
+    ...     "from": "2024-01-01", "to": "2030-12-31",
+    ...     "windows": [{"start": "2026-01-01", "end": "2030-12-31", "owners": ["P2"]}]}))
+    W1 · reproduction · CN · 2024-01-01 to 2030-12-31
+    free for an exclusive licence:
+      2026-01-01 to 2030-12-31  granted by P2
+    """
+    lines = [f"{a['work']} · {a['right']} · {a['territory']} · {a['from']} to {a['to']}"]
+    if not a["windows"]:
+        lines.append("free for an exclusive licence: never in this period")
+    else:
+        lines.append("free for an exclusive licence:")
+        for w in a["windows"]:
+            lines.append(f"  {w['start']} to {w['end']}  granted by {_names(w['owners'])}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("work")
+@click.option("--right", "right", required=True, help="One economic right code, e.g. filming.")
+@click.option("--territory", required=True, help="One country code (ISO 3166-1 alpha-2), e.g. CN.")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day asked about.")
+@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Last day asked about.")
+@_FORMAT
+@pass_app
+def avails(
+    app: AppContext, work: str, right: str, territory: str, start: str, end: str, fmt: str
+) -> None:
+    """When an exclusive licence of a right of WORK in a territory could still be granted.
+
+    A day is free when the work is created and protected, the cell has living
+    owners, and no licence (of any kind) and no registered pledge is in force on
+    it: an exclusive licence granted then would give no conflict. Windows are
+    split where the owners (who would grant it) change.
+    """
+    found = find_avails(app.store(), work, right, territory, start, end)
+    click.echo(
+        json.dumps(found, ensure_ascii=False, indent=1) if fmt == "json" else render_avails(found)
+    )
 
 
 @click.command()
@@ -152,4 +215,4 @@ def derive(app: AppContext, everything: bool) -> None:
     )
 
 
-COMMANDS = [title, conflicts, derive]
+COMMANDS = [title, conflicts, avails, derive]
