@@ -12,19 +12,23 @@ import hashlib
 from functools import cache
 
 from pyoxigraph import Literal, RdfFormat, Triple, parse
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from .namespaces import CAMS, ONTOLOGY_GRAPH, SYSTEM_GRAPH, bind_prefixes
+from .namespaces import BASE, CAMS, ONTOLOGY_GRAPH, SYSTEM_GRAPH, bind_prefixes
 from .resources import ontology_files
 from .store import Store, insert_data
 
 __all__ = [
+    "ONTOLOGY_IRI",
     "install_ontology",
     "ontology_digest",
     "ontology_graph",
     "ontology_triples",
     "ontology_turtle",
 ]
+
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+"""The IRI of the ``owl:Ontology`` that ``ontology/cams.ttl`` declares."""
 
 
 @cache
@@ -66,7 +70,8 @@ def install_ontology(store: Store) -> None:
         return
     store.update(
         f"DROP SILENT GRAPH <{ONTOLOGY_GRAPH}> ;\n"
-        f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{CAMS.sha256}> ?old }} }} ;\n"
+        f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> "
+        f"{{ <{ONTOLOGY_GRAPH}> <{CAMS.sha256}> ?old }} }} ;\n"
         + insert_data(str(ONTOLOGY_GRAPH), ontology_triples())
         + f" ;\nINSERT DATA {{ GRAPH <{SYSTEM_GRAPH}> {{ {marker} }} }}"
     )
