@@ -11,6 +11,7 @@ with a 4xx status::
     ├── UnsafeQueryError         a query asks for the network (SERVICE, LOAD, remote FROM)
     ├── QueryTimeoutError        a query ran past its time limit and was stopped
     ├── InputError               an input file cannot be read (encoding, size, format)
+    ├── ReasonerError            the OWL reasoner (Java) cannot run
     ├── ValidationError          an import was rejected because of violations
     ├── UnknownTermError         an unknown work, right, territory, batch, …
     └── ConflictingStateError    an operation the store's state forbids (retract)
@@ -29,6 +30,7 @@ __all__ = [
     "InputError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "ReasonerError",
     "StoreError",
     "StoreLockedError",
     "UnknownTermError",
@@ -86,3 +88,7 @@ class UnknownTermError(CamsError):
 
 class ConflictingStateError(CamsError):
     """An operation that the store's current state forbids."""
+
+
+class ReasonerError(CamsError):
+    """The OWL reasoner cannot run (no Java runtime, or it failed)."""

@@ -31,7 +31,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.exceptions import ParserError
 
-from .errors import CamsError, InputError
+from .errors import InputError, ReasonerError
 from .namespaces import OWL, RDF
 from .ontology import ONTOLOGY_IRI, ontology_graph
 
@@ -46,10 +46,6 @@ REASONER = "HermiT"
 """The reasoner :func:`check_ontology` runs (through owlready2)."""
 
 _OWLREADY = "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#"
-
-
-class ReasonerError(CamsError):
-    """The reasoner cannot run: no Java runtime, or Java failed."""
 
 
 @dataclass(frozen=True)
