@@ -654,16 +654,22 @@ def _replay_work(
     }
     right_parts = partition(ECONOMIC, (r for r, _ in scopes.values() if r))
     territory_parts = partition(ALL_TERRITORIES, (t for r, t in scopes.values() if r and t))
+    # Classes that the same agreements cover have the same history: replay each set once.
+    replays: dict[tuple[str, ...], _ClassReplay] = {}
     for t_part in territory_parts:
         for r_part in right_parts:
-            replay = _ClassReplay(work, expiry, parties)
-            for a in agreements:
-                if a.type == "termination":
-                    replay.terminate(a)
-                    continue
-                r, t = scopes[a.key]
-                if r & r_part and t & t_part:
-                    replay.judge(a)
+            covering = tuple(
+                a.key for a in grants if scopes[a.key][0] & r_part and scopes[a.key][1] & t_part
+            )
+            replay = replays.get(covering)
+            if replay is None:
+                replay = replays[covering] = _ClassReplay(work, expiry, parties)
+                chosen = set(covering)
+                for a in agreements:
+                    if a.type == "termination":
+                        replay.terminate(a)
+                    elif a.key in chosen:
+                        replay.judge(a)
             result.classes.append((r_part, t_part, replay))
     return result
 
@@ -674,10 +680,13 @@ def _records(replay: _WorkReplay) -> tuple[Record, ...]:
     histories: dict[
         tuple[object, ...], tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]]
     ] = {}
+    signatures: dict[int, tuple[object, ...]] = {}
     for r_part, t_part, cls in replay.classes:
-        events, licences = cls.events(), cls.licences_in_force()
-        signature: tuple[object, ...] = (events, licences)
-        histories[signature] = (events, licences)
+        signature = signatures.get(id(cls))
+        if signature is None:
+            events, licences = cls.events(), cls.licences_in_force()
+            signature = signatures[id(cls)] = (events, licences)
+            histories[signature] = (events, licences)
         by_history = by_territory[t_part]
         by_history[signature] = by_history.get(signature, 0) | r_part
     merged: dict[tuple[int, tuple[object, ...]], int] = {}
@@ -914,18 +923,17 @@ def _derivative_conflict(
 
 
 def _scope(rights: int, territories: int, works: Iterable[str]) -> str:
-    codes = territory_codes(territories)
-    if territories == ALL_TERRITORIES:
+    """Rights, works and territories of a conflict in words, short even for large sets."""
+    count = territories.bit_count()
+    left_out = ALL_TERRITORIES & ~territories
+    if not left_out:
         where = "worldwide"
-    elif len(codes) > 8:
-        left_out = territory_codes(ALL_TERRITORIES & ~territories)
-        where = (
-            "worldwide except " + ", ".join(left_out)
-            if len(left_out) <= 8
-            else (f"in {len(codes)} territories")
-        )
+    elif count <= 8:
+        where = "in " + ", ".join(territory_codes(territories))
+    elif left_out.bit_count() <= 8:
+        where = "worldwide except " + ", ".join(territory_codes(left_out))
     else:
-        where = "in " + ", ".join(codes)
+        where = f"in {count} territories"
     return f"{', '.join(rights_codes(rights))} of {', '.join(sorted(works))} {where}"
 
 
