@@ -45,7 +45,7 @@ from .namespaces import (
     WORK,
     XSD,
 )
-from .store import Store, insert_data, values_clause
+from .store import Store, insert_data, quads_in, values_clause
 
 __all__ = [
     "conflict_iri",
@@ -147,6 +147,9 @@ def _record_triples(
         node = NamedNode(f"{subject.value}/e{k}")
         yield Triple(subject, _P["event"], node)
         yield from _event_triples(catalogue, work, event, k, node)
+        following = next((e.date for e in events[k + 1 :] if e.date is not None), None)
+        if following is not None and event.date is not None and following <= event.date:
+            continue  # another event the same day: this owner never holds a whole day
         holding = NamedNode(f"{subject.value}/h{k}")
         yield Triple(subject, _P["holding"], holding)
         yield Triple(holding, _TYPE, NamedNode(str(CAMS.Holding)))
@@ -155,7 +158,6 @@ def _record_triples(
             yield Triple(holding, _P["holder"], node_iri(catalogue, "party", party))
         if event.date is not None:
             yield Triple(holding, _P["validFrom"], _date(event.date))
-        following = next((e.date for e in events[k + 1 :] if e.date is not None), None)
         if following is not None:
             yield Triple(holding, _P["validUntil"], _date(following - _DAY))
     for k, licence in enumerate(record.licences):
@@ -232,6 +234,7 @@ def replace_derived(
     works: Iterable[str],
     *,
     everything: bool = False,
+    bulk_above: int = 20_000,
 ) -> int:
     """Replace, in one update, the derived results of ``works`` (IRIs) with ``derivation``.
 
@@ -242,16 +245,24 @@ def replace_derived(
     Also clears their ``cams:derivationPending`` markers. With ``everything``,
     the whole derived graph and every marker go instead. Returns the number of
     triples written.
+
+    Up to ``bulk_above`` triples, everything happens in one update, so readers
+    see the old results or the new ones. Above it (the first derivation of a
+    large catalogue, ``cams derive --all``) the old results are deleted in one
+    update, the new ones bulk-loaded, and the markers cleared last: readers see
+    those works without results (still marked pending) until they land, and a
+    crash in between leaves the markers for the next run.
     """
     nodes = [NamedNode(w) for w in sorted(set(works))]
     triples = list(derivation_triples(derivation, catalogue))
     derived = f"<{DERIVED_GRAPH}>"
     parts: list[str] = []
+    markers: list[str] = []
     if everything:
-        parts += [
-            f"DROP SILENT GRAPH {derived}",
-            f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?x }} }}",
-        ]
+        parts.append(f"DROP SILENT GRAPH {derived}")
+        markers.append(
+            f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?x }} }}"
+        )
     elif nodes:
         values = values_clause("w", nodes)
         parts += [
@@ -262,9 +273,19 @@ def replace_derived(
             "?c ?p ?o } }",
             f"DELETE {{ GRAPH {derived} {{ ?w ?p ?o }} }} WHERE {{ {values} "
             f"GRAPH {derived} {{ ?w ?p ?o }} }}",
-            f"DELETE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?o }} }} "
-            f"WHERE {{ {values} GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?o }} }}",
         ]
+        markers.append(
+            f"DELETE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?o }} }} "
+            f"WHERE {{ {values} GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?o }} }}"
+        )
+    if len(triples) > bulk_above:
+        if parts:
+            store.update(" ;\n".join(parts))
+        store.bulk_add(quads_in(str(DERIVED_GRAPH), triples))
+        if markers:
+            store.update(" ;\n".join(markers))
+        return len(triples)
+    parts += markers
     if triples:
         parts.append(insert_data(str(DERIVED_GRAPH), triples))
     if parts:

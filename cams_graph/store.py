@@ -363,10 +363,12 @@ def open_store(location: str) -> Store:
     """Open the store at ``location``: a folder, ``:memory:``, or a SPARQL endpoint URL.
 
     The shipped ontology and vocabularies are installed (or refreshed) in the
-    ontology graph of a store that can be written.
+    ontology graph, and the facts of an import interrupted before its commit
+    record are dropped (:func:`cams_graph.provenance.recover`).
     """
     from .config import is_remote
     from .ontology import install_ontology
+    from .provenance import recover
 
     store: Store
     if is_remote(location):
@@ -378,6 +380,7 @@ def open_store(location: str) -> Store:
     else:
         store = EmbeddedStore(Path(location).expanduser())
     install_ontology(store)
+    recover(store)
     return store
 
 
