@@ -21,10 +21,21 @@ from datetime import date
 from pyoxigraph import Literal, NamedNode
 
 from .facts import Agreement, Catalogue, Party, Work
+from .namespaces import CAMS
 from .resources import query_text
 from .store import Row, Store, Term, with_values
 
 __all__ = ["CHUNK", "Loaded", "load_catalogue", "work_iris_by_key"]
+
+_AGREEMENT_TYPES = {
+    str(CAMS.Assignment): "assignment",
+    str(CAMS.Succession): "succession",
+    str(CAMS.ExclusiveLicence): "exclusive_licence",
+    str(CAMS.SoleLicence): "sole_licence",
+    str(CAMS.NonExclusiveLicence): "non_exclusive_licence",
+    str(CAMS.Pledge): "pledge",
+    str(CAMS.Termination): "termination",
+}
 
 CHUNK = 5000
 """How many IRIs one query binds at most."""
@@ -113,7 +124,8 @@ class _Loader:
             if key and prop and value is not None and value not in links[key][prop]:
                 links[key][prop].append(value)
         for row in _select(self.store, "facts-agreements", "agreement", iris):
-            key, kind, start = _text(row, "key"), _text(row, "type"), _date(row, "start")
+            key, start = _text(row, "key"), _date(row, "start")
+            kind = _AGREEMENT_TYPES.get(_text(row, "class") or "")
             if key is None or kind is None or start is None or key in self.catalogue.agreements:
                 continue
             self.catalogue.iris["agreement:" + key] = _iri(row, "agreement")
@@ -151,11 +163,17 @@ class _Loader:
                 _date(row, "died"),
             )
 
-    def agreements_of(self, work_iris: Iterable[str]) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = defaultdict(set)
-        for row in _select(self.store, "agreements-of-works", "work", work_iris):
-            found[_iri(row, "agreement")].add(_iri(row, "work"))
-        return found
+    def agreements_of(self, work_iris: Iterable[str]) -> set[str]:
+        """The agreements that name these works, and the terminations of those agreements."""
+        named = {
+            _iri(row, "agreement")
+            for row in _select(self.store, "agreements-of-works", "work", work_iris)
+        }
+        ending = {
+            _iri(row, "agreement")
+            for row in _select(self.store, "terminations-of-agreements", "named", named)
+        }
+        return named | ending
 
 
 @dataclass(frozen=True)
@@ -195,8 +213,7 @@ def load_catalogue(store: Store, works: Iterable[str] | None = None) -> Loaded:
     agreements: set[str] = set()
     frontier = set(cluster)
     while frontier:
-        found = loader.agreements_of(frontier)
-        new_agreements = set(found) - agreements
+        new_agreements = loader.agreements_of(frontier) - agreements
         agreements |= new_agreements
         linked = _works_of(store, new_agreements)
         frontier = linked - cluster
@@ -209,7 +226,7 @@ def load_catalogue(store: Store, works: Iterable[str] | None = None) -> Loaded:
     if sources:
         source_iris = work_iris_by_key(store, sources)
         loader.works(source_iris)
-        agreements |= set(loader.agreements_of(source_iris))
+        agreements |= loader.agreements_of(source_iris)
     loader.agreements(agreements)
     loader.parties(_parties_of(store, loader.catalogue))
     return Loaded(loader.catalogue, targets, cluster)

@@ -55,12 +55,24 @@ def derive_works(store: Store, works: Iterable[str]) -> DeriveStats:
     )
 
 
+FULL_SHARE = 0.3
+"""When more than this share of the works is pending, everything is derived again: reading
+all facts at once is faster than reading many works one cluster at a time."""
+
+
 def derive_pending(store: Store) -> DeriveStats:
     """Re-derive the works marked as pending, if any."""
     pending = pending_works(store)
     if not pending:
         return DeriveStats(0, 0, 0, 0.0)
+    if len(pending) > FULL_SHARE * _work_count(store):
+        return derive_all(store)
     return derive_works(store, pending)
+
+
+def _work_count(store: Store) -> int:
+    rows = store.select("SELECT (COUNT(?w) AS ?n) WHERE { ?w a cams:Work }")
+    return int(rows[0]["n"].value) if rows else 0
 
 
 def derive_all(store: Store) -> DeriveStats:
