@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode
 
 from .cells import COUNTRY_CODES, render_territories, territory_mask
 from .errors import UnknownTermError
-from .namespaces import RIGHT, TERRITORY, XSD
+from .namespaces import PROVENANCE_GRAPH, RIGHT, TERRITORY, XSD
 from .resources import query_text
 from .store import Row, Store, Term, bind_values, values_rows
 from .vocabularies import CONFLICT_CODES, RIGHT_CODES
@@ -90,10 +90,29 @@ def _keys(row: Row, name: str) -> list[str]:
     return sorted(value.split()) if value else []
 
 
+_NAMED: dict[int, tuple[tuple[str, ...], int]] = {}
+
+
 def named_territories(store: Store) -> int:
-    """The countries that some agreement in the store names, as a territory mask."""
+    """The countries that some agreement in the store names, as a territory mask.
+
+    Cached per store until the list of batches changes (an import or a retract).
+    """
+    stamp = tuple(
+        sorted(
+            row["b"].value
+            for row in store.select(
+                f"SELECT ?b WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?b a cams:Batch }} }}"
+            )
+        )
+    )
+    cached = _NAMED.get(id(store))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     codes = [row["code"].value for row in store.select(query_text("named-territories"))]
-    return territory_mask(c for c in codes if c in COUNTRY_CODES)
+    mask = territory_mask(c for c in codes if c in COUNTRY_CODES)
+    _NAMED[id(store)] = (stamp, mask)
+    return mask
 
 
 def _conflict(row: Row, named: int) -> JSON:
