@@ -10,6 +10,9 @@ with a 4xx status::
     ├── QuerySyntaxError         a SPARQL query or update does not parse
     ├── UnsafeQueryError         a query asks for the network (SERVICE, LOAD, remote FROM)
     ├── QueryTimeoutError        a query ran past its time limit and was stopped
+    ├── PoolBusyError            every query worker stayed busy for the whole time limit
+    ├── ResultTooLargeError      an answer grew past the row or byte cap
+    ├── NotAcceptableError       the client accepts none of the formats of the answer
     ├── InputError               an input file cannot be read (encoding, size, format)
     ├── ReasonerError            the OWL reasoner (Java) cannot run
     ├── ValidationError          an import was rejected because of violations
@@ -28,9 +31,12 @@ __all__ = [
     "CamsError",
     "ConflictingStateError",
     "InputError",
+    "NotAcceptableError",
+    "PoolBusyError",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "ReasonerError",
+    "ResultTooLargeError",
     "StoreError",
     "StoreLockedError",
     "UnknownTermError",
@@ -92,3 +98,15 @@ class ConflictingStateError(CamsError):
 
 class ReasonerError(CamsError):
     """The OWL reasoner cannot run (no Java runtime, or it failed)."""
+
+
+class PoolBusyError(CamsError):
+    """Every query worker stayed busy for the whole time limit."""
+
+
+class ResultTooLargeError(CamsError):
+    """A result grew past the row or byte cap while it was being written."""
+
+
+class NotAcceptableError(CamsError):
+    """The client accepts none of the formats the answer can be written in."""

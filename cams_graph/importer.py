@@ -688,14 +688,14 @@ class _Run:
         if not self.replace:
             prov = NamedNode(str(PROVENANCE_GRAPH))
             facts = [Quad(t.subject, t.predicate, t.object, graph_node) for t in self.new]
-            record = [Quad(t.subject, t.predicate, t.object, prov) for t in provenance] + markers
+            commit = [Quad(t.subject, t.predicate, t.object, prov) for t in provenance] + markers
             if len(facts) > BULK_COMMIT:
                 # Bulk-load the facts, then write the record that makes them real in one
                 # transaction; `provenance.recover` drops a batch graph left without one.
                 self.store.bulk_add(facts)
-                self.store.add(record)
+                self.store.add(commit)
             else:
-                self.store.add(facts + record)
+                self.store.add(facts + commit)
         else:
             self.store.update(
                 _delete_rows(self.replace)

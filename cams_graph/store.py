@@ -359,8 +359,13 @@ def quads_in(graph: str, triples: Iterable[Triple]) -> Iterator[Quad]:
         yield Quad(t.subject, t.predicate, t.object, name)
 
 
-def open_store(location: str) -> Store:
+def open_store(
+    location: str, *, update_url: str | None = None, graph_store_url: str | None = None
+) -> Store:
     """Open the store at ``location``: a folder, ``:memory:``, or a SPARQL endpoint URL.
+
+    ``update_url`` and ``graph_store_url`` are for a server that takes updates
+    and Graph Store Protocol requests elsewhere (:mod:`cams_graph.remote`).
 
     The shipped ontology and vocabularies are installed (or refreshed) in the
     ontology graph, and the facts of an import interrupted before its commit
@@ -374,7 +379,9 @@ def open_store(location: str) -> Store:
     if is_remote(location):
         from .remote import RemoteStore
 
-        store = RemoteStore.from_environment(location)
+        store = RemoteStore.from_environment(
+            location, update_url=update_url, graph_store_url=graph_store_url
+        )
     elif location == ":memory:":
         store = EmbeddedStore.in_memory()
     else:

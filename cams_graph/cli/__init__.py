@@ -29,21 +29,43 @@ __all__ = ["cli", "main"]
     help="The store: a folder for the embedded store, or a SPARQL endpoint URL. "
     "Default: $CAMS_STORE, else the embedded store in the user's data folder.",
 )
+@click.option(
+    "--update-url",
+    metavar="URL",
+    envvar="CAMS_STORE_UPDATE_URL",
+    help="With a SPARQL endpoint as --store: where it takes updates, if elsewhere "
+    "(Virtuoso: .../sparql-auth). Default: $CAMS_STORE_UPDATE_URL, else the store URL. "
+    "Credentials come from CAMS_STORE_USER/CAMS_STORE_PASSWORD or CAMS_STORE_TOKEN only.",
+)
+@click.option(
+    "--graph-store-url",
+    metavar="URL",
+    envvar="CAMS_STORE_GRAPH_STORE_URL",
+    help="With a SPARQL endpoint as --store: its Graph Store Protocol endpoint, used for "
+    "bulk loads (Oxigraph: .../store). Default: $CAMS_STORE_GRAPH_STORE_URL, else none.",
+)
 @click.version_option(__version__, prog_name="cams")
 @click.pass_context
-def cli(ctx: click.Context, store_option: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    store_option: str | None,
+    update_url: str | None = None,
+    graph_store_url: str | None = None,
+) -> None:
     """cams-graph: who owns which right, where, on which day, and how we know.
 
     A knowledge graph of works, parties and agreements, checked by SHACL rules
     and answered with a chain of title and conflicts.
     """
-    ctx.obj = AppContext(store_option=store_option)
+    ctx.obj = AppContext(
+        store_option=store_option, update_url=update_url, graph_store_url=graph_store_url
+    )
 
 
 def _register() -> None:
-    from . import imports, ontology, query, title
+    from . import generate, imports, ontology, query, serve, title
 
-    for module in (query, ontology, imports, title):
+    for module in (query, ontology, imports, title, generate, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

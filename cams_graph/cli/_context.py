@@ -17,6 +17,10 @@ class AppContext:
     """The global options of ``cams`` and the store they select."""
 
     store_option: str | None = None
+    update_url: str | None = None
+    """``--update-url``: where a SPARQL server takes updates (default: the store URL)."""
+    graph_store_url: str | None = None
+    """``--graph-store-url``: the server's Graph Store Protocol endpoint, for bulk loads."""
     _store: Store | None = field(default=None, repr=False)
 
     @property
@@ -27,7 +31,9 @@ class AppContext:
     def store(self) -> Store:
         """The store, opened on first use (and closed when the command ends)."""
         if self._store is None:
-            self._store = open_store(self.location)
+            self._store = open_store(
+                self.location, update_url=self.update_url, graph_store_url=self.graph_store_url
+            )
             click.get_current_context().call_on_close(self.close)
         return self._store
 

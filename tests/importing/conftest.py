@@ -27,6 +27,14 @@ def store() -> Iterator[Store]:
 
 
 @pytest.fixture
+def any_store(store_location: str) -> Iterator[Store]:
+    """A fresh store of each kind: embedded, Oxigraph server, Virtuoso (tests/conftest.py)."""
+    opened = open_store(store_location)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
 def derived(monkeypatch: pytest.MonkeyPatch) -> list[Store]:
     """Record the calls to the title engine instead of running it (it is tested on its own)."""
     calls: list[Store] = []
@@ -60,6 +68,14 @@ def set_cell(path: Path, row: int, column: str, value: str) -> None:
 
 
 def snapshot(store: Store) -> set[str]:
-    """Every quad of the store as text (the stores of these tests are small)."""
-    assert isinstance(store, EmbeddedStore)
+    """Every quad of the store as text (the stores of these tests are small).
+
+    On a server: every quad of the cams-graph graphs (a server keeps graphs of its own).
+    """
+    if not isinstance(store, EmbeddedStore):
+        found = store.select(
+            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cams-graph/")) }'
+        )
+        return {f"{r['s']} {r['p']} {r['o']} {r['g']}" for r in found}
     return {str(q) for q in store.oxigraph}

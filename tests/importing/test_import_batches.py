@@ -23,6 +23,12 @@ from .conftest import REPO, SCENARIOS, set_cell, snapshot, write_rows
 SCENARIO_DIRS = sorted(p for p in SCENARIOS.iterdir() if (p / "works.csv").exists())
 
 
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """These tests run on the embedded store and on each server."""
+    return any_store
+
+
 def test_scenarios_are_found() -> None:
     assert len(SCENARIO_DIRS) >= 3
 

@@ -12,6 +12,13 @@ from cams_graph.store import Store
 
 from .conftest import read_rows, set_cell, snapshot, write_rows
 
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """These tests run on the embedded store and on each server."""
+    return any_store
+
+
 # (case, file, row, column, new value, expected columns of the problem, expected rule or None)
 CELL_CASES = [
     ("required cell", "works.csv", 2, "title", "", {"title"}, None),

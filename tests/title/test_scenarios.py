@@ -6,6 +6,7 @@ Every field of ``expected.json`` is compared, except the free-text ``message``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ def test_scenarios_are_found() -> None:
     assert len(SCENARIOS) >= 3
 
 
-def _cams(store: Path, *args: str) -> Any:
+def _cams(store: Path | str, *args: str) -> Any:
     result = CliRunner().invoke(cli, ["--store", str(store), *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
@@ -37,12 +38,18 @@ def _without_messages(value: Any) -> Any:
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=[p.name for p in SCENARIOS])
 def scenario(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, Path]:
+    request: pytest.FixtureRequest,
+    store_kind: str,
+    store_servers: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, str]]:
+    """The scenario imported into an empty store of each kind (conftest: embedded and servers)."""
     folder: Path = request.param
-    store = tmp_path_factory.mktemp(folder.name) / "store"
-    _cams(store, "import", str(folder))
-    return folder, store
+    target = store_servers.target(store_kind, tmp_path_factory.mktemp(folder.name))
+    with pytest.MonkeyPatch.context() as env:
+        store = target.apply(env)
+        _cams(store, "import", str(folder))
+        yield folder, store
 
 
 def test_conflicts(scenario: tuple[Path, Path]) -> None:
