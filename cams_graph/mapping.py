@@ -42,8 +42,10 @@ from .namespaces import (
     CATEGORY,
     DCTERMS,
     DERIVATION,
+    OWL,
     PARTY,
     RDF,
+    RDFS,
     RIGHT,
     TERRITORY,
     WORK,
@@ -537,6 +539,7 @@ class BatchBuilder:
                 kinds.setdefault(subject, ENTITY_CLASSES[term_value(t.object)])
             elif predicate == id_iri and isinstance(t.object, Literal):
                 keys.setdefault(subject, []).append(t.object.value)
+        self._reserved_terms()
         for subject, kind in kinds.items():
             node_keys = keys.get(subject, [])
             key = node_keys[0] if node_keys else None
@@ -563,6 +566,141 @@ class BatchBuilder:
                     )
                 )
         self._rdf_pending = False
+
+    def _reserved_terms(self) -> None:
+        """Refuse RDF that declares vocabulary or writes what only cams-graph writes.
+
+        A batch states facts about parties, works and agreements. It may not
+        declare terms of the ontology or concepts of its vocabularies (a home-made
+        ``ex:x a cams:WorkCategory`` would pass the value checks), nor write the
+        title engine's results, import provenance or bookkeeping.
+        """
+        type_iri = _TYPE.value
+        reported: set[str] = set()
+        for t in self.triples:
+            subject = term_value(t.subject)
+            if subject in reported:
+                continue
+            predicate = t.predicate.value
+            reason = None
+            if subject.startswith(_RESERVED_SUBJECTS):
+                reason = f"<{subject}> is a term of cams-graph itself"
+            elif predicate in _RESERVED_PREDICATES:
+                reason = f"{compact(t.predicate)} is written by cams-graph, not imported"
+            elif predicate == type_iri and term_value(t.object) in _RESERVED_CLASSES:
+                reason = (
+                    f"{compact(t.object)} is a class whose members cams-graph defines or derives"
+                )
+            if reason is None:
+                continue
+            reported.add(subject)
+            location = self.sources.locate(subject, predicate, None)
+            self.problems.append(
+                Problem(
+                    rule="reserved-term",
+                    severity="violation",
+                    file=location.file,
+                    line=location.line,
+                    column=compact(t.predicate),
+                    value=display_value(t.object),
+                    node=subject,
+                    message=f"{reason}: a batch may only state facts about parties, works and "
+                    "agreements",
+                    message_zh="批次只能陈述当事人、作品和协议的事实，"
+                    "不能声明 cams-graph 自身的术语或派生结果",
+                )
+            )
+
+
+_RESERVED_SUBJECTS: Final = tuple(
+    BASE + part
+    for part in (
+        "ontology",
+        "right/",
+        "category/",
+        "territory/",
+        "authorship/",
+        "derivation/",
+        "asset-class/",
+        "conflict/",
+        "severity/",
+        "id/derived/",
+        "graph/",
+    )
+)
+_RESERVED_CLASSES: Final = frozenset(
+    str(term)
+    for term in (
+        CAMS.Right,
+        CAMS.MoralRight,
+        CAMS.EconomicRight,
+        CAMS.RightGroup,
+        CAMS.WorkCategory,
+        CAMS.Territory,
+        CAMS.AuthorshipType,
+        CAMS.DerivationType,
+        CAMS.AssetClass,
+        CAMS.ConflictCode,
+        CAMS.Severity,
+        CAMS.Batch,
+        CAMS.Import,
+        CAMS.SourceFile,
+        CAMS.TitleRecord,
+        CAMS.ChainEvent,
+        CAMS.CreationEvent,
+        CAMS.AssignmentEvent,
+        CAMS.SuccessionEvent,
+        CAMS.ReversionEvent,
+        CAMS.Holding,
+        CAMS.LicenceInForce,
+        CAMS.Conflict,
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.Ontology,
+        RDFS.Class,
+        RDF.Property,
+    )
+)
+_RESERVED_PREDICATES: Final = frozenset(
+    str(term)
+    for term in (
+        CAMS.code,
+        CAMS.derivationRight,
+        CAMS.batchId,
+        CAMS.fileName,
+        CAMS.sha256,
+        CAMS.rowCount,
+        CAMS.tripleCount,
+        CAMS.worksCreated,
+        CAMS.partiesCreated,
+        CAMS.agreementsCreated,
+        CAMS.replacedBatch,
+        CAMS.derivationPending,
+        CAMS.event,
+        CAMS.holding,
+        CAMS.licenceInForce,
+        CAMS.agreement,
+        CAMS.fromParty,
+        CAMS.toParty,
+        CAMS.holder,
+        CAMS.sequence,
+        CAMS.date,
+        CAMS.validFrom,
+        CAMS.validUntil,
+        CAMS.judgedUnder,
+        CAMS.protectionExpires,
+        CAMS.conflictCode,
+        CAMS.severity,
+        CAMS.related,
+        CAMS.affectedWork,
+        CAMS.message,
+        RDFS.subClassOf,
+        RDFS.subPropertyOf,
+        OWL.equivalentClass,
+        OWL.equivalentProperty,
+    )
+)
 
 
 TABLE_KEYS: Final[dict[str, tuple[str, ...]]] = {
