@@ -602,7 +602,7 @@ class BatchBuilder:
                     file=location.file,
                     line=location.line,
                     column=compact(t.predicate),
-                    value=display_value(t.object),
+                    value=None if isinstance(t.object, Triple) else display_value(t.object),
                     node=subject,
                     message=f"{reason}: a batch may only state facts about parties, works and "
                     "agreements",
