@@ -657,7 +657,6 @@ _RESERVED_CLASSES: Final = frozenset(
         OWL.Class,
         OWL.ObjectProperty,
         OWL.DatatypeProperty,
-        OWL.Ontology,
         RDFS.Class,
         RDF.Property,
     )
