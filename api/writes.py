@@ -16,7 +16,6 @@ False
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -48,15 +47,10 @@ def import_files(
     """``cams import``: validate and (unless a dry run) store the files ``names`` of ``folder``.
 
     The files are named in the report and in the provenance record as they
-    were uploaded (``works.csv``), not by the temporary folder they sit in: the
-    import runs from that folder (the writer process does one thing at a time).
+    were uploaded (``works.csv``), not by the temporary folder they sit in.
     """
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        return import_paths(store, names, options)
-    finally:
-        os.chdir(here)
+    paths = [str(Path(folder) / name) for name in names]
+    return import_paths(store, paths, options, names=dict(zip(paths, names, strict=True)))
 
 
 def retract_batch(store: Store, batch_id: str, force: bool) -> RetractResult:

@@ -36,8 +36,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -786,8 +786,12 @@ def import_paths(
     validator: ShapeValidator | None = None,
     progress: ProgressCallback | None = None,
     shacl_report: Path | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import ledger folders, ledger CSV files and RDF files as one batch (see the module doc).
+
+    ``names`` gives the name a file is reported and recorded under, by the path
+    given (an upload kept in a temporary folder is still ``works.csv``).
 
     Raises :class:`~cams_graph.errors.InputError` for input that cannot be read;
     every other problem is in the returned report, whose ``status`` is
@@ -800,7 +804,10 @@ def import_paths(
     started = _now()
     report.started = started.isoformat().replace("+00:00", "Z")
     clock = time.perf_counter()
-    run.read(collect_inputs(paths))
+    inputs = collect_inputs(paths)
+    if names:
+        inputs = [replace(item, name=names.get(str(item.path), item.name)) for item in inputs]
+    run.read(inputs)
     report.timings["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
     stored = run.compare()
