@@ -270,6 +270,10 @@ def _values(nodes: Iterable[str]) -> str:
 
 def _lookup(store: Store, nodes: Sequence[str]) -> _Stored:
     stored = _Stored()
+    if not nodes or not store.ask(
+        f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?batch a <{CAMS.Batch}> }} }}"
+    ):
+        return stored  # the first import: nothing stored to compare with
     for chunk in _chunks(nodes):
         for row in store.select(
             f"""SELECT ?s ?p ?o ?g ?bp ?bo WHERE {{
@@ -363,6 +367,7 @@ class _Run:
         self.triples: list[Triple] = []
         self.new: list[Triple] = []
         self.replace: list[str] = []
+        self.quads: list[Quad] = []
         self.shape_results: Sequence[ShapeResultLike] = []
 
     # -- 1. read and map ----------------------------------------------------
@@ -568,7 +573,8 @@ class _Run:
         data = pyoxigraph.Store()
         data.extend(_ontology_quads())
         focus_node = NamedNode(str(focus))
-        data.extend(Quad(t.subject, t.predicate, t.object, focus_node) for t in self.triples)
+        self.quads = [Quad(t.subject, t.predicate, t.object, focus_node) for t in self.triples]
+        data.extend(self.quads)
         context = NamedNode(BASE + "graph/validation-context")
         entities = self.builder.entities
         context_quads: list[Quad] = []
@@ -687,7 +693,11 @@ class _Run:
         self.progress("commit", 0, len(self.new))
         if not self.replace:
             prov = NamedNode(str(PROVENANCE_GRAPH))
-            facts = [Quad(t.subject, t.predicate, t.object, graph_node) for t in self.new]
+            facts = (
+                self.quads  # every triple is new: the quads built for validation will do
+                if len(self.new) == len(self.triples)
+                else [Quad(t.subject, t.predicate, t.object, graph_node) for t in self.new]
+            )
             commit = [Quad(t.subject, t.predicate, t.object, prov) for t in provenance] + markers
             if len(facts) > BULK_COMMIT:
                 # Bulk-load the facts, then write the record that makes them real in one

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Final
 from urllib.parse import quote, unquote
 
@@ -71,10 +72,12 @@ Subject = NamedNode | BlankNode
 Object = NamedNode | BlankNode | Literal
 
 
+@cache
 def _n(iri: object) -> NamedNode:
     return NamedNode(str(iri))
 
 
+@lru_cache(maxsize=1 << 20)
 def mint(namespace: object, key: str) -> NamedNode:
     """The IRI of ``key`` under ``namespace``; characters not allowed in a key are %-escaped.
 
@@ -85,6 +88,23 @@ def mint(namespace: object, key: str) -> NamedNode:
 
 
 _TYPE = _n(RDF.type)
+_AGREEMENT_LINKS: Final = (
+    ("grantors", _n(CAMS.grantor), PARTY),
+    ("grantees", _n(CAMS.grantee), PARTY),
+    ("works", _n(CAMS.work), WORK),
+    ("rights", _n(CAMS.right), RIGHT),
+)
+_AGREEMENT_DATES: Final = (
+    ("start", _n(CAMS.start)),
+    ("end", _n(CAMS.end)),
+    ("signed", _n(CAMS.signed)),
+)
+_AGREEMENT_FLAGS: Final = (
+    ("written", _n(CAMS.written)),
+    ("sublicensable", _n(CAMS.sublicensable)),
+)
+_TERRITORY = _n(CAMS.territory)
+_EXCLUDED = _n(CAMS.excludedTerritory)
 _IDENTIFIER = _n(DCTERMS.identifier)
 _DATE = _n(XSD.date)
 _BOOLEAN = _n(XSD.boolean)
@@ -380,7 +400,7 @@ class BatchBuilder:
         return choices[value]
 
     def _add(self, s: Subject, p: object, o: Object) -> None:
-        self.triples.append(Triple(s, _n(p), o))
+        self.triples.append(Triple(s, p if isinstance(p, NamedNode) else _n(p), o))
 
     def _map_parties(self, path: str, index: int, row: Row) -> None:
         kind = self._choice(path, row, "kind", PARTY_KINDS, _n(CAMS.Party))
@@ -471,23 +491,18 @@ class BatchBuilder:
         if node is None:
             return
         c = row.cells
-        for column, prop, namespace in (
-            ("grantors", CAMS.grantor, PARTY),
-            ("grantees", CAMS.grantee, PARTY),
-            ("works", CAMS.work, WORK),
-            ("rights", CAMS.right, RIGHT),
-        ):
+        for column, prop, namespace in _AGREEMENT_LINKS:
             for key in _split(c.get(column, "")):
                 self._add(node, prop, mint(namespace, key))
         for code in _split(c.get("territories", "")):
             if code.startswith("-"):
-                self._add(node, CAMS.excludedTerritory, mint(TERRITORY, code[1:]))
+                self._add(node, _EXCLUDED, mint(TERRITORY, code[1:]))
             else:
-                self._add(node, CAMS.territory, mint(TERRITORY, code))
-        for column, prop in (("start", CAMS.start), ("end", CAMS.end), ("signed", CAMS.signed)):
+                self._add(node, _TERRITORY, mint(TERRITORY, code))
+        for column, prop in _AGREEMENT_DATES:
             if column in c:
                 self._add(node, prop, Literal(c[column], datatype=_DATE))
-        for column, prop in (("written", CAMS.written), ("sublicensable", CAMS.sublicensable)):
+        for column, prop in _AGREEMENT_FLAGS:
             if column in c:
                 self._add(node, prop, _boolean(c[column]))
         if "parent" in c:
