@@ -764,14 +764,15 @@ def derive(
         for w in dict.fromkeys(a.works):
             per_work[w].append(a)
 
+    position = {a.key: i for i, a in enumerate(ordered)}
+
     def agreements_of(work: str) -> list[Agreement]:
         mine = per_work.get(work, [])
-        keys = {a.key for a in mine}
-        extra = [t for k in keys for t in terminations.get(k, ())]
+        extra = [t for a in mine for t in terminations.get(a.key, ())]
         if not extra:
             return mine
-        chosen = keys | {t.key for t in extra}
-        return [a for a in ordered if a.key in chosen]
+        chosen = {a.key: a for a in (*mine, *extra)}
+        return sorted(chosen.values(), key=lambda a: position[a.key])
 
     replays: dict[str, _WorkReplay] = {}
     for key in sorted(targets):

@@ -21,14 +21,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .cells import ALL_TERRITORIES, COUNTRY_CODES, bits, rights_codes, territory_codes
-from .engine import ChainEvent, Conflict, Derivation, Record, WorkTitle
+from .cells import ALL_TERRITORIES, COUNTRY_CODES, RIGHT_CODES, bits, rights_codes, territory_codes
+from .engine import ChainEvent, Conflict, Derivation, LicenceInForce, WorkTitle, judging_order
 from .facts import Catalogue
 from .namespaces import (
     AGREEMENT,
@@ -93,6 +93,11 @@ _P = {
     )
 }
 _WORLD = NamedNode(str(TERRITORY["WORLD"]))
+_RECORD = NamedNode(str(CAMS.TitleRecord))
+_HOLDING = NamedNode(str(CAMS.Holding))
+_LICENCE = NamedNode(str(CAMS.LicenceInForce))
+_EVENT_NODES = {kind: NamedNode(str(iri)) for kind, iri in _EVENT_CLASS.items()}
+_RIGHTS = {code: NamedNode(str(RIGHT[code])) for code in RIGHT_CODES}
 
 
 def node_iri(catalogue: Catalogue, kind: str, key: str) -> NamedNode:
@@ -134,50 +139,100 @@ def territory_triples(subject: NamedNode, mask: int) -> Iterator[Triple]:
             yield Triple(subject, _P["territory"], NamedNode(str(TERRITORY[code])))
 
 
-def _record_triples(
-    catalogue: Catalogue, work: NamedNode, record: Record, subject: NamedNode
-) -> Iterator[Triple]:
-    yield Triple(subject, _TYPE, NamedNode(str(CAMS.TitleRecord)))
-    yield Triple(subject, _P["work"], work)
-    for code in rights_codes(record.rights):
-        yield Triple(subject, _P["right"], NamedNode(str(RIGHT[code])))
-    yield from territory_triples(subject, record.territories)
-    events = record.events
+def _holdings(events: tuple[ChainEvent, ...]) -> Iterator[tuple[ChainEvent, date | None]]:
+    """Each event with the day before the next dated one: who held the cells, until when.
+
+    An owner followed by another event the same day never holds a whole day: left out.
+    """
     for k, event in enumerate(events):
-        node = NamedNode(f"{subject.value}/e{k}")
-        yield Triple(subject, _P["event"], node)
-        yield from _event_triples(catalogue, work, event, k, node)
         following = next((e.date for e in events[k + 1 :] if e.date is not None), None)
         if following is not None and event.date is not None and following <= event.date:
-            continue  # another event the same day: this owner never holds a whole day
-        holding = NamedNode(f"{subject.value}/h{k}")
-        yield Triple(subject, _P["holding"], holding)
-        yield Triple(holding, _TYPE, NamedNode(str(CAMS.Holding)))
-        yield Triple(holding, _P["work"], work)
-        for party in event.to:
-            yield Triple(holding, _P["holder"], node_iri(catalogue, "party", party))
-        if event.date is not None:
-            yield Triple(holding, _P["validFrom"], _date(event.date))
-        if following is not None:
-            yield Triple(holding, _P["validUntil"], _date(following - _DAY))
-    for k, licence in enumerate(record.licences):
-        node = NamedNode(f"{subject.value}/l{k}")
-        yield Triple(subject, _P["licenceInForce"], node)
-        yield Triple(node, _TYPE, NamedNode(str(CAMS.LicenceInForce)))
-        yield Triple(node, _P["work"], work)
-        yield Triple(node, _P["sequence"], Literal(str(k), datatype=_INTEGER))
-        yield Triple(node, _P["agreement"], node_iri(catalogue, "agreement", licence.agreement))
-        yield Triple(node, _P["validFrom"], _date(licence.start))
-        if licence.end is not None:
-            yield Triple(node, _P["validUntil"], _date(licence.end))
-        if licence.parent is not None:
-            yield Triple(node, _P["judgedUnder"], node_iri(catalogue, "agreement", licence.parent))
+            continue
+        yield event, following - _DAY if following is not None else None
+
+
+def _event_order(event: ChainEvent, position: Mapping[str, int]) -> tuple[int, int, int]:
+    """Where an event stands in every chain of its work: by day; on a day, the reversions
+    (the most recent title first), then the transfers in the order they were judged."""
+    day = event.date.toordinal() if event.date is not None else 0
+    if event.kind == "creation":
+        return (day, 0, 0)
+    rank = position.get(event.agreement or "", 0)
+    return (day, 1, -rank) if event.kind == "reversion" else (day, 2, rank)
+
+
+def _work_triples(
+    catalogue: Catalogue, title: WorkTitle, position: Mapping[str, int]
+) -> Iterator[Triple]:
+    """The derived triples of one work. Events, holdings and licences in force are nodes of
+    the work, shared by every record whose history holds them."""
+    work = node_iri(catalogue, "work", title.work.key)
+    if title.expires is not None:
+        yield Triple(work, _P["protectionExpires"], _date(title.expires))
+    base = str(EVENT[quote(title.work.key, safe="")])
+    records = (*title.records, *title.moral)
+    distinct = sorted(
+        {event for record in records for event in record.events},
+        key=lambda e: _event_order(e, position),
+    )
+    events: dict[ChainEvent, NamedNode] = {}
+    for k, event in enumerate(distinct):
+        node = events[event] = NamedNode(f"{base}/e{k}")
+        yield from _event_triples(catalogue, work, event, k, node)
+    holdings: dict[tuple[tuple[str, ...], date | None, date | None], NamedNode] = {}
+    licences: dict[LicenceInForce, NamedNode] = {}
+    for n, record in enumerate(records):
+        subject = NamedNode(f"{base}/r{n}")
+        yield Triple(subject, _TYPE, _RECORD)
+        yield Triple(subject, _P["work"], work)
+        for code in rights_codes(record.rights):
+            yield Triple(subject, _P["right"], _RIGHTS[code])
+        yield from territory_triples(subject, record.territories)
+        for event in record.events:
+            yield Triple(subject, _P["event"], events[event])
+        for event, until in _holdings(record.events):
+            key = (event.to, event.date, until)
+            if key not in holdings:
+                node = holdings[key] = NamedNode(f"{base}/h{len(holdings)}")
+                yield Triple(node, _TYPE, _HOLDING)
+                yield Triple(node, _P["work"], work)
+                for party in event.to:
+                    yield Triple(node, _P["holder"], node_iri(catalogue, "party", party))
+                if event.date is not None:
+                    yield Triple(node, _P["validFrom"], _date(event.date))
+                if until is not None:
+                    yield Triple(node, _P["validUntil"], _date(until))
+            yield Triple(subject, _P["holding"], holdings[key])
+        for licence in record.licences:
+            if licence not in licences:
+                node = licences[licence] = NamedNode(f"{base}/l{len(licences)}")
+                yield from _licence_triples(catalogue, work, licence, position, node)
+            yield Triple(subject, _P["licenceInForce"], licences[licence])
+
+
+def _licence_triples(
+    catalogue: Catalogue,
+    work: NamedNode,
+    licence: LicenceInForce,
+    position: Mapping[str, int],
+    node: NamedNode,
+) -> Iterator[Triple]:
+    yield Triple(node, _TYPE, _LICENCE)
+    yield Triple(node, _P["work"], work)
+    rank = position.get(licence.agreement, 0)
+    yield Triple(node, _P["sequence"], Literal(str(rank), datatype=_INTEGER))
+    yield Triple(node, _P["agreement"], node_iri(catalogue, "agreement", licence.agreement))
+    yield Triple(node, _P["validFrom"], _date(licence.start))
+    if licence.end is not None:
+        yield Triple(node, _P["validUntil"], _date(licence.end))
+    if licence.parent is not None:
+        yield Triple(node, _P["judgedUnder"], node_iri(catalogue, "agreement", licence.parent))
 
 
 def _event_triples(
     catalogue: Catalogue, work: NamedNode, event: ChainEvent, k: int, node: NamedNode
 ) -> Iterator[Triple]:
-    yield Triple(node, _TYPE, NamedNode(str(_EVENT_CLASS[event.kind])))
+    yield Triple(node, _TYPE, _EVENT_NODES[event.kind])
     yield Triple(node, _P["work"], work)
     yield Triple(node, _P["sequence"], Literal(str(k), datatype=_INTEGER))
     if event.date is not None:
@@ -188,15 +243,6 @@ def _event_triples(
         yield Triple(node, _P["fromParty"], node_iri(catalogue, "party", party))
     for party in event.to:
         yield Triple(node, _P["toParty"], node_iri(catalogue, "party", party))
-
-
-def _work_triples(catalogue: Catalogue, title: WorkTitle) -> Iterator[Triple]:
-    work = node_iri(catalogue, "work", title.work.key)
-    if title.expires is not None:
-        yield Triple(work, _P["protectionExpires"], _date(title.expires))
-    base = EVENT[quote(title.work.key, safe="") + "/r"]
-    for n, record in enumerate((*title.records, *title.moral)):
-        yield from _record_triples(catalogue, work, record, NamedNode(f"{base}{n}"))
 
 
 def _conflict_triples(catalogue: Catalogue, conflict: Conflict) -> Iterator[Triple]:
@@ -221,8 +267,9 @@ def _conflict_triples(catalogue: Catalogue, conflict: Conflict) -> Iterator[Trip
 
 def derivation_triples(derivation: Derivation, catalogue: Catalogue) -> Iterator[Triple]:
     """Every triple of the derived graph for the works and conflicts of ``derivation``."""
+    position = {a.key: i for i, a in enumerate(judging_order(catalogue.agreements.values()))}
     for key in sorted(derivation.works):
-        yield from _work_triples(catalogue, derivation.works[key])
+        yield from _work_triples(catalogue, derivation.works[key], position)
     for conflict in derivation.conflicts:
         yield from _conflict_triples(catalogue, conflict)
 
