@@ -14,13 +14,13 @@ markers, and the next run finishes the job.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .catalogue import load_catalogue
-from .engine import derive
-from .materialize import replace_derived
-from .namespaces import CAMS, SYSTEM_GRAPH
+from .engine import clusters, derive
+from .materialize import add_derived, replace_derived
+from .namespaces import CAMS, DERIVED_GRAPH, SYSTEM_GRAPH
 from .store import Store
 
 __all__ = ["DeriveStats", "derive_all", "derive_pending", "derive_works", "pending_works"]
@@ -75,12 +75,36 @@ def _work_count(store: Store) -> int:
     return int(rows[0]["n"].value) if rows else 0
 
 
-def derive_all(store: Store) -> DeriveStats:
-    """Derive every work from scratch, replacing the whole derived graph in one update."""
+def derive_all(store: Store, slice_size: int = 5000) -> DeriveStats:
+    """Derive every work from scratch.
+
+    The derived graph is dropped, then written back a slice of whole clusters at a
+    time (bulk-loaded, so memory stays bounded by the slice), and the pending
+    markers are cleared last: until then readers see the works not yet written
+    as pending, and a crash leaves the markers for the next run to finish.
+    """
     began = time.perf_counter()
     loaded = load_catalogue(store, None)
-    derivation = derive(loaded.catalogue)
-    written = replace_derived(store, derivation, loaded.catalogue, (), everything=True)
-    return DeriveStats(
-        len(derivation.works), len(derivation.conflicts), written, time.perf_counter() - began
+    catalogue = loaded.catalogue
+    store.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
+    works = conflicts = written = 0
+    for chunk in _slices(clusters(catalogue), slice_size):
+        derivation = derive(catalogue, chunk, expand=False)
+        works += len(derivation.works)
+        conflicts += len(derivation.conflicts)
+        written += add_derived(store, derivation, catalogue)
+    store.update(
+        f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?x }} }}"
     )
+    return DeriveStats(works, conflicts, written, time.perf_counter() - began)
+
+
+def _slices(groups: list[list[str]], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for group in groups:
+        chunk.extend(group)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

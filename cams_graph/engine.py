@@ -67,6 +67,7 @@ __all__ = [
     "TitleAnswer",
     "WorkTitle",
     "cell_history",
+    "clusters",
     "derive",
     "judging_order",
 ]
@@ -736,6 +737,35 @@ def _clusters(catalogue: Catalogue, works: Iterable[str]) -> set[str]:
                     seen.add(other)
                     todo.append(other)
     return seen
+
+
+def clusters(catalogue: Catalogue) -> list[list[str]]:
+    """Every work's cluster: the works that share agreements with it, transitively.
+
+    A conflict sums up all the works of its agreement, so a cluster is derived
+    whole. Sorted by their first work.
+
+    >>> from cams_graph.facts import Work
+    >>> clusters(Catalogue().add(Work("W2"), Work("W1"), Agreement("A", "assignment",
+    ...     works=("W1", "W2"))))
+    [['W1', 'W2']]
+    """
+    parent = {w: w for w in catalogue.works}
+
+    def root(w: str) -> str:
+        while parent[w] != w:
+            parent[w] = parent[parent[w]]
+            w = parent[w]
+        return w
+
+    for a in catalogue.agreements.values():
+        named = [w for w in a.works if w in parent]
+        for other in named[1:]:
+            parent[root(other)] = root(named[0])
+    groups: dict[str, list[str]] = defaultdict(list)
+    for w in sorted(parent):
+        groups[root(w)].append(w)
+    return sorted(groups.values())
 
 
 def derive(

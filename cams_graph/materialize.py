@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from .cells import ALL_TERRITORIES, COUNTRY_CODES, RIGHT_CODES, bits, rights_codes, territory_codes
 from .engine import ChainEvent, Conflict, Derivation, LicenceInForce, WorkTitle, judging_order
@@ -48,6 +48,7 @@ from .namespaces import (
 from .store import Store, insert_data, quads_in, values_clause
 
 __all__ = [
+    "add_derived",
     "conflict_iri",
     "derivation_triples",
     "node_iri",
@@ -274,13 +275,26 @@ def derivation_triples(derivation: Derivation, catalogue: Catalogue) -> Iterator
         yield from _conflict_triples(catalogue, conflict)
 
 
+def add_derived(store: Store, derivation: Derivation, catalogue: Catalogue) -> int:
+    """Bulk-load the derived triples of ``derivation`` (nothing deleted); returns their number."""
+    count = 0
+
+    def counted() -> Iterator[Quad]:
+        nonlocal count
+        for quad in quads_in(str(DERIVED_GRAPH), derivation_triples(derivation, catalogue)):
+            count += 1
+            yield quad
+
+    store.bulk_add(counted())
+    return count
+
+
 def replace_derived(
     store: Store,
     derivation: Derivation,
     catalogue: Catalogue,
     works: Iterable[str],
     *,
-    everything: bool = False,
     bulk_above: int = 20_000,
 ) -> int:
     """Replace, in one update, the derived results of ``works`` (IRIs) with ``derivation``.
@@ -289,13 +303,12 @@ def replace_derived(
     the derived work), and every conflict of an agreement that names one of
     them: ``works`` must therefore hold whole clusters, and the works made from
     them (:func:`cams_graph.catalogue.load_catalogue` widens them so).
-    Also clears their ``cams:derivationPending`` markers. With ``everything``,
-    the whole derived graph and every marker go instead. Returns the number of
+    Also clears their ``cams:derivationPending`` markers. Returns the number of
     triples written.
 
     Up to ``bulk_above`` triples, everything happens in one update, so readers
     see the old results or the new ones. Above it (the first derivation of a
-    large catalogue, ``cams derive --all``) the old results are deleted in one
+    large catalogue) the old results are deleted in one
     update, the new ones bulk-loaded, and the markers cleared last: readers see
     those works without results (still marked pending) until they land, and a
     crash in between leaves the markers for the next run.
@@ -305,12 +318,7 @@ def replace_derived(
     derived = f"<{DERIVED_GRAPH}>"
     parts: list[str] = []
     markers: list[str] = []
-    if everything:
-        parts.append(f"DROP SILENT GRAPH {derived}")
-        markers.append(
-            f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?x }} }}"
-        )
-    elif nodes:
+    if nodes:
         values = values_clause("w", nodes)
         parts += [
             f"DELETE {{ GRAPH {derived} {{ ?s ?p ?o }} }} WHERE {{ {values} "
@@ -332,9 +340,9 @@ def replace_derived(
         if markers:
             store.update(" ;\n".join(markers))
         return len(triples)
-    parts += markers
     if triples:
         parts.append(insert_data(str(DERIVED_GRAPH), triples))
+    parts += markers  # last: a server that applies the operations one by one keeps them on a crash
     if parts:
         store.update(" ;\n".join(parts))
     return len(triples)

@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from pyoxigraph import Literal, NamedNode
 
 from .cells import COUNTRY_CODES, render_territories, territory_mask
 from .errors import UnknownTermError
-from .namespaces import PROVENANCE_GRAPH, RIGHT, TERRITORY, XSD
+from .namespaces import CAMS, PROVENANCE_GRAPH, RIGHT, TERRITORY, XSD
 from .resources import query_text
 from .store import Row, Store, Term, bind_values, values_rows
 from .vocabularies import CONFLICT_CODES, RIGHT_CODES
@@ -41,6 +42,18 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
+
+_EVENTS = {
+    str(CAMS.CreationEvent): "creation",
+    str(CAMS.AssignmentEvent): "assignment",
+    str(CAMS.SuccessionEvent): "succession",
+    str(CAMS.ReversionEvent): "reversion",
+}
+_LICENCES = {
+    str(CAMS.ExclusiveLicence): "exclusive_licence",
+    str(CAMS.SoleLicence): "sole_licence",
+    str(CAMS.NonExclusiveLicence): "non_exclusive_licence",
+}
 
 
 def check_right(code: str) -> str:
@@ -90,7 +103,7 @@ def _keys(row: Row, name: str) -> list[str]:
     return sorted(value.split()) if value else []
 
 
-_NAMED: dict[int, tuple[tuple[str, ...], int]] = {}
+_NAMED: WeakKeyDictionary[Store, tuple[tuple[str, ...], int]] = WeakKeyDictionary()
 
 
 def named_territories(store: Store) -> int:
@@ -106,12 +119,12 @@ def named_territories(store: Store) -> int:
             )
         )
     )
-    cached = _NAMED.get(id(store))
+    cached = _NAMED.get(store)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     codes = [row["code"].value for row in store.select(query_text("named-territories"))]
     mask = territory_mask(c for c in codes if c in COUNTRY_CODES)
-    _NAMED[id(store)] = (stamp, mask)
+    _NAMED[store] = (stamp, mask)
     return mask
 
 
@@ -184,7 +197,7 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
     owners = sorted({row["owner"].value for row in _run(store, "title-owners", cell, cell_values)})
     chain = [
         {
-            "event": _text(row, "event"),
+            "event": _EVENTS.get(_text(row, "class") or "", ""),
             "agreement": _text(row, "agreement"),
             "from": _keys(row, "from"),
             "to": _keys(row, "to"),
@@ -200,7 +213,7 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
         licences = [
             {
                 "agreement": _text(row, "agreement"),
-                "type": _text(row, "type"),
+                "type": _LICENCES.get(_text(row, "class") or "", ""),
                 "grantors": _keys(row, "grantors"),
                 "grantees": _keys(row, "grantees"),
                 "start": _text(row, "start"),
