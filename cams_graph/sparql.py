@@ -574,7 +574,7 @@ class CappedOutput(io.RawIOBase):
     >>> out.write(b',{"a":{"type":"literal","value":",{"}}]}}')
     Traceback (most recent call last):
     ...
-    cams_graph.sparql.ResultTooLargeError: the result has more than 1 rows
+    cams_graph.errors.ResultTooLargeError: the result has more than 1 rows
     """
 
     def __init__(self, kind: str, *, max_rows: int, max_bytes: int, spill: int = 1 << 20) -> None:

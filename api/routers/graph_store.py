@@ -197,21 +197,22 @@ async def direct(
 
 
 _METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
-router.add_api_route(
-    PREFIX,
-    indirect,
-    methods=_METHODS,
-    operation_id="graph_store_indirect",
-    summary="Graph Store Protocol: indirect graph identification",
-    responses=_RESPONSES,
-    response_class=Response,
-)
-router.add_api_route(
-    PREFIX + "/{path:path}",
-    direct,
-    methods=_METHODS,
-    operation_id="graph_store_direct",
-    summary="Graph Store Protocol: direct graph identification",
-    responses=_RESPONSES,
-    response_class=Response,
-)
+for _method in _METHODS:
+    router.add_api_route(
+        PREFIX,
+        indirect,
+        methods=[_method],
+        operation_id=f"graph_store_indirect_{_method.lower()}",
+        summary=f"Graph Store Protocol: {_method} a graph named by ?graph= or ?default",
+        responses=_RESPONSES,
+        response_class=Response,
+    )
+    router.add_api_route(
+        PREFIX + "/{path:path}",
+        direct,
+        methods=[_method],
+        operation_id=f"graph_store_direct_{_method.lower()}",
+        summary=f"Graph Store Protocol: {_method} the graph whose IRI is the URL",
+        responses=_RESPONSES,
+        response_class=Response,
+    )

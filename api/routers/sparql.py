@@ -278,16 +278,17 @@ async def _endpoint(
     return await _query(request, proto, backend, settings)
 
 
-router.add_api_route(
-    "/sparql",
-    _endpoint,
-    methods=["GET", "POST"],
-    operation_id="sparql",
-    summary="SPARQL 1.1 query and update endpoint",
-    description=_DESCRIPTION,
-    responses=_RESPONSES,
-    response_class=Response,
-)
+for _method in ("GET", "POST"):
+    router.add_api_route(
+        "/sparql",
+        _endpoint,
+        methods=[_method],
+        operation_id=f"sparql_{_method.lower()}",
+        summary=f"SPARQL 1.1 query{' and update' if _method == 'POST' else ''} endpoint",
+        description=_DESCRIPTION,
+        responses=_RESPONSES,
+        response_class=Response,
+    )
 router.add_api_route(
     "/sparql/",
     _endpoint,

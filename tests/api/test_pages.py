@@ -58,4 +58,4 @@ def test_docs_are_served_offline(client: TestClient) -> None:
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     schema = client.get("/openapi.json").json()
     ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
-    assert {"get_title", "list_conflicts", "create_import", "sparql", "health"} <= ids
+    assert {"get_title", "list_conflicts", "create_import", "sparql_get", "health"} <= ids
