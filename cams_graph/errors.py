@@ -62,12 +62,31 @@ class StoreLockedError(StoreError):
 class QuerySyntaxError(CamsError):
     """A SPARQL query or update does not parse; carries the position when known."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        source: str | None = None,
+    ):
         self.message = message
         self.line = line
         self.column = column
+        self.source = source
+        """The text of the line in error, when known."""
         where = f"line {line}, column {column}: " if line is not None else ""
         super().__init__(where + message)
+
+    def pointer(self) -> str | None:
+        """The line in error with a caret under the column, for a person to read.
+
+        >>> print(QuerySyntaxError("expected '}'", 1, 10, "SELECT * {").pointer())
+        SELECT * {
+                 ^
+        """
+        if self.source is None or self.column is None:
+            return None
+        return f"{self.source}\n{' ' * max(self.column - 1, 0)}^"
 
 
 class UnsafeQueryError(CamsError):

@@ -156,14 +156,16 @@ class Store(Protocol):
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 
 
-def _syntax_error(err: SyntaxError, prologue_lines: int) -> QuerySyntaxError:
+def _syntax_error(err: SyntaxError, prologue_lines: int, sparql: str = "") -> QuerySyntaxError:
     """Turn Oxigraph's parser error into one with a line and column of the user's text."""
     text = str(err.args[0]) if err.args else str(err)
     match = _POSITION.match(text)
     if not match:
         return QuerySyntaxError(text)
-    line = int(match.group(1)) - prologue_lines
-    return QuerySyntaxError(match.group(3), line=max(line, 1), column=int(match.group(2)))
+    line = max(int(match.group(1)) - prologue_lines, 1)
+    lines = sparql.splitlines()
+    source = lines[line - 1] if line <= len(lines) else None
+    return QuerySyntaxError(match.group(3), line=line, column=int(match.group(2)), source=source)
 
 
 def rows(result: QueryResult) -> list[Row]:
@@ -247,7 +249,7 @@ class EmbeddedStore:
                 named_graphs=_nodes(named_graphs),
             )
         except SyntaxError as err:
-            raise _syntax_error(err, self._prologue_lines) from None
+            raise _syntax_error(err, self._prologue_lines, sparql) from None
         except OSError as err:
             raise StoreError(f"query failed: {err}") from None
 
@@ -267,7 +269,7 @@ class EmbeddedStore:
         try:
             self._store.update(text)
         except SyntaxError as err:
-            raise _syntax_error(err, self._prologue_lines) from None
+            raise _syntax_error(err, self._prologue_lines, sparql) from None
         except OSError as err:
             raise StoreError(f"update failed: {err}") from None
 

@@ -15,13 +15,32 @@ import sys
 import click
 
 from .._version import __version__
-from ..errors import CamsError
+from ..errors import CamsError, QuerySyntaxError
 from ._context import AppContext
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Cams(click.Group):
+    """The top-level group: a :class:`~cams_graph.errors.CamsError` from any command becomes
+    one line on standard error (with the place in the text for a query syntax error) and
+    the exit status the error carries."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CamsError as err:
+            click.echo(f"cams: error: {err}", err=True)
+            pointer = err.pointer() if isinstance(err, QuerySyntaxError) else None
+            if pointer:
+                click.echo(pointer, err=True)
+            ctx.exit(err.exit_code)
+
+
+@click.group(
+    cls=_Cams,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--store",
     "store_option",
@@ -76,7 +95,8 @@ _register()
 def main() -> None:
     """Run ``cams``; errors become a message and an exit status, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns the status a command exits with.
+        status = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("cams: aborted", err=True)
         sys.exit(130)
@@ -85,7 +105,7 @@ def main() -> None:
         sys.exit(err.exit_code)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
-    except CamsError as err:
+    except CamsError as err:  # raised outside a command (while closing the store, say)
         click.echo(f"cams: error: {err}", err=True)
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
@@ -100,3 +120,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(3)
+    sys.exit(status if isinstance(status, int) else 0)

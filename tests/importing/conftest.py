@@ -14,7 +14,7 @@ from cams_graph.store import EmbeddedStore, Store, open_store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = FIXTURES / "base"
-SCENARIOS = Path(__file__).resolve().parents[3] / "shared" / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -1,0 +1,7 @@
+"""``python -m cams_graph``: the ``cams`` command."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()
