@@ -2,7 +2,7 @@
 
 usage: python benchmarks/import_bench.py [--works 100000] [--pyshacl-works 5000] [--keep DIR]
 
-1. Generates a valid ledger of --works works (generate_ledger.py), imports it into a
+1. Generates a ledger of --works works (`cams generate`), imports it into a
    fresh on-disk store and prints the triples per second of each stage and end to end
    (the title engine's derivation afterwards is not counted: it is the engine's benchmark).
 2. Compares with pyshacl over the whole resulting graph: at --pyshacl-works works
@@ -21,9 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from generate_ledger import generate
-
 from cams_graph import importer
+from cams_graph.generate import generate
 from cams_graph.importer import import_paths
 from cams_graph.report import ImportReport
 from cams_graph.store import EmbeddedStore, open_store
@@ -51,7 +50,8 @@ def main() -> None:
     importer.derive_pending = lambda store: None  # type: ignore[assignment]  # not counted
     work = args.keep or Path(tempfile.mkdtemp(prefix="cams-bench-"))
     try:
-        ledger = generate(work / f"ledger-{args.works}", args.works)
+        ledger = work / f"ledger-{args.works}"
+        generate(ledger, args.works, seed=1)
         report, store = _import(ledger, work / f"store-{args.works}")
         store.close()
         n = report.triples_read
@@ -69,7 +69,8 @@ def main() -> None:
 
         from cams_graph.shacl import shapes_graph
 
-        small = generate(work / f"ledger-pyshacl-{args.pyshacl_works}", args.pyshacl_works)
+        small = work / f"ledger-pyshacl-{args.pyshacl_works}"
+        generate(small, args.pyshacl_works, seed=2)
         began = time.perf_counter()
         small_report, small_store = _import(small, work / f"store-pyshacl-{args.pyshacl_works}")
         ours = time.perf_counter() - began

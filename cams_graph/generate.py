@@ -51,6 +51,7 @@ from pathlib import Path
 from random import Random
 from typing import TypeVar
 
+from .ledger import HEADERS
 from .vocabularies import CONFLICT_CODES
 
 __all__ = ["DEFECT_CODES", "GenerateStats", "generate"]
@@ -1303,25 +1304,7 @@ class _Generator:
         keep = 4000
         with (out / "agreements.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(
-                [
-                    "agreement_id",
-                    "type",
-                    "grantors",
-                    "grantees",
-                    "works",
-                    "rights",
-                    "territories",
-                    "start",
-                    "end",
-                    "signed",
-                    "written",
-                    "sublicensable",
-                    "parent",
-                    "registration",
-                    "document",
-                ]
-            )
+            writer.writerow(HEADERS["agreements"])
             rows = 0
             for i in range(self.n):
                 st = self._work_agreements(i, window)
@@ -1345,18 +1328,7 @@ class _Generator:
         count = 0
         with (out / "works.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(
-                [
-                    "work_id",
-                    "title",
-                    "category",
-                    "created",
-                    "first_published",
-                    "authorship",
-                    "derived_from",
-                    "derivation",
-                ]
-            )
+            writer.writerow(HEADERS["works"])
             for i in range(self.n):
                 source = self.w_source[i]
                 published = self.w_published[i]
@@ -1374,7 +1346,7 @@ class _Generator:
                 )
         with (out / "contributions.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["work_id", "party_id", "role"])
+            writer.writerow(HEADERS["contributions"])
             keys = self.p_key
             for i in range(self.n):
                 for p in self.w_authors[i]:
@@ -1387,7 +1359,7 @@ class _Generator:
     def _write_parties(self, out: Path) -> None:
         with (out / "parties.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["party_id", "name", "kind", "born", "died", "country"])
+            writer.writerow(HEADERS["parties"])
             for n, key in enumerate(self.p_key):
                 org = self.p_org[n]
                 writer.writerow(

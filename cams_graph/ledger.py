@@ -34,6 +34,7 @@ from .errors import InputError
 from .report import Problem
 
 __all__ = [
+    "HEADERS",
     "KINDS",
     "TABLES",
     "Limits",
@@ -117,6 +118,39 @@ TABLES: Final[dict[str, TableSpec]] = {
 """The four ledger tables by name (``parties.csv`` holds the table ``parties``)."""
 
 KINDS: Final = tuple(TABLES)
+
+HEADERS: Final[dict[str, tuple[str, ...]]] = {
+    "parties": ("party_id", "name", "kind", "born", "died", "country"),
+    "works": (
+        "work_id",
+        "title",
+        "category",
+        "created",
+        "first_published",
+        "authorship",
+        "derived_from",
+        "derivation",
+    ),
+    "contributions": ("work_id", "party_id", "role"),
+    "agreements": (
+        "agreement_id",
+        "type",
+        "grantors",
+        "grantees",
+        "works",
+        "rights",
+        "territories",
+        "start",
+        "end",
+        "signed",
+        "written",
+        "sublicensable",
+        "parent",
+        "registration",
+        "document",
+    ),
+}
+"""The columns of each table in the order of the specification, as writers put them."""
 
 _RESAVE = (
     'open it in Excel or WPS and use "Save As" with the type "CSV UTF-8 (Comma delimited)", '

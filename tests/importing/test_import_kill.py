@@ -21,10 +21,8 @@ from cams_graph.namespaces import PROVENANCE_GRAPH, SYSTEM_GRAPH
 from cams_graph.provenance import BATCH_GRAPH_PREFIX
 from cams_graph.store import EmbeddedStore
 
-from .conftest import REPO
-
 ROUNDS = 8
-WORKS = 8000  # about 134 000 triples: the commit takes a few seconds
+WORKS = 2000  # about 150 000 triples: the commit takes a few seconds
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +31,17 @@ def big_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(
         [
             sys.executable,
-            str(REPO / "benchmarks" / "generate_ledger.py"),
-            str(out),
+            "-m",
+            "cams_graph",
+            "generate",
             "--works",
             str(WORKS),
             "--seed",
             "7",
+            str(out),
         ],
         check=True,
+        capture_output=True,
     )
     return out
 

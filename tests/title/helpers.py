@@ -9,6 +9,7 @@ from typing import Any
 
 from cams_graph.engine import Derivation, derive
 from cams_graph.facts import Agreement, Catalogue, Party, Work
+from cams_graph.ledger import HEADERS
 
 
 def d(text: str | None) -> date | None:
@@ -151,23 +152,12 @@ def write_ledger(cat: Catalogue, folder: Path, *, reverse: bool = False) -> Path
 
     with (folder / "parties.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["party_id", "name", "kind", "born", "died", "country"])
+        out.writerow(HEADERS["parties"])
         for p in rows(list(cat.parties.values())):
             out.writerow([p.key, p.name or p.key, p.kind, _day(p.born), _day(p.died), ""])
     with (folder / "works.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(
-            [
-                "work_id",
-                "title",
-                "category",
-                "created",
-                "first_published",
-                "authorship",
-                "derived_from",
-                "derivation",
-            ]
-        )
+        out.writerow(HEADERS["works"])
         for w in rows(list(cat.works.values())):
             out.writerow(
                 [
@@ -183,7 +173,7 @@ def write_ledger(cat: Catalogue, folder: Path, *, reverse: bool = False) -> Path
             )
     with (folder / "contributions.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["work_id", "party_id", "role"])
+        out.writerow(HEADERS["contributions"])
         for w in rows(list(cat.works.values())):
             for a in w.authors:
                 out.writerow([w.key, a, "author"])
@@ -191,25 +181,7 @@ def write_ledger(cat: Catalogue, folder: Path, *, reverse: bool = False) -> Path
                 out.writerow([w.key, o, "owner"])
     with (folder / "agreements.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(
-            [
-                "agreement_id",
-                "type",
-                "grantors",
-                "grantees",
-                "works",
-                "rights",
-                "territories",
-                "start",
-                "end",
-                "signed",
-                "written",
-                "sublicensable",
-                "parent",
-                "registration",
-                "document",
-            ]
-        )
+        out.writerow(HEADERS["agreements"])
         for a in rows(list(cat.agreements.values())):
             places = list(a.territories) + ["-" + t for t in a.excluded_territories]
             out.writerow(
