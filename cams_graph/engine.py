@@ -295,6 +295,46 @@ def judging_order(agreements: Iterable[Agreement]) -> list[Agreement]:
     return ordered
 
 
+@dataclass(frozen=True)
+class _Index:
+    """The agreements of a catalogue in the order of judgement, by work and by the agreement
+    a termination ends."""
+
+    ordered: list[Agreement]
+    position: dict[str, int]
+    by_work: dict[str, list[Agreement]]
+    terminations: dict[str, list[Agreement]]
+
+    def of(self, work: str) -> list[Agreement]:
+        """The agreements naming ``work`` and the terminations of those, in order."""
+        mine = self.by_work.get(work, [])
+        extra = [t for a in mine for t in self.terminations.get(a.key, ())]
+        if not extra:
+            return mine
+        chosen = {a.key: a for a in (*mine, *extra)}
+        return sorted(chosen.values(), key=lambda a: self.position[a.key])
+
+
+def index(catalogue: Catalogue) -> _Index:
+    """The order of judgement and indexes of ``catalogue``, computed once per state of it."""
+    found = catalogue.derived.get("index")
+    if isinstance(found, _Index):
+        return found
+    ordered = judging_order(catalogue.agreements.values())
+    by_work: dict[str, list[Agreement]] = defaultdict(list)
+    terminations: dict[str, list[Agreement]] = defaultdict(list)
+    for a in ordered:
+        if a.type == "termination":
+            if a.parent is not None:
+                terminations[a.parent].append(a)
+            continue
+        for w in dict.fromkeys(a.works):
+            by_work[w].append(a)
+    made = _Index(ordered, {a.key: i for i, a in enumerate(ordered)}, by_work, terminations)
+    catalogue.derived["index"] = made
+    return made
+
+
 # -- replay of one class of cells -----------------------------------------------
 
 
@@ -783,26 +823,9 @@ def derive(
         targets = _clusters(catalogue, works)
     else:
         targets = set(works) & set(catalogue.works)
-    ordered = judging_order(catalogue.agreements.values())
-    per_work: dict[str, list[Agreement]] = defaultdict(list)
-    terminations: dict[str, list[Agreement]] = defaultdict(list)
-    for a in ordered:
-        if a.type == "termination":
-            if a.parent is not None:
-                terminations[a.parent].append(a)
-            continue
-        for w in dict.fromkeys(a.works):
-            per_work[w].append(a)
-
-    position = {a.key: i for i, a in enumerate(ordered)}
-
-    def agreements_of(work: str) -> list[Agreement]:
-        mine = per_work.get(work, [])
-        extra = [t for a in mine for t in terminations.get(a.key, ())]
-        if not extra:
-            return mine
-        chosen = {a.key: a for a in (*mine, *extra)}
-        return sorted(chosen.values(), key=lambda a: position[a.key])
+    idx = index(catalogue)
+    per_work = idx.by_work
+    agreements_of = idx.of
 
     replays: dict[str, _WorkReplay] = {}
     for key in sorted(targets):
@@ -915,11 +938,7 @@ def _derivative_conflict(
     if replay is None:
         replay = _replay_work(
             source,
-            [
-                a
-                for a in judging_order(catalogue.agreements.values())
-                if source.key in a.works or a.type == "termination"
-            ],
+            index(catalogue).of(source.key),
             catalogue.parties,
         )
     if source.created is not None and day < source.created:
@@ -1057,12 +1076,7 @@ def cell_history(catalogue: Catalogue, work: str, right: str, territory: str) ->
     """Replay one economic cell of ``work`` and return its history."""
     w = catalogue.works[work]
     r, t = right_bit(right), territory_bit(territory)
-    agreements = [
-        a
-        for a in judging_order(catalogue.agreements.values())
-        if work in a.works or a.type == "termination"
-    ]
-    replay = _replay_work(w, agreements, catalogue.parties)
+    replay = _replay_work(w, index(catalogue).of(work), catalogue.parties)
     cls = next(c for rp, tp, c in replay.classes if rp & r and tp & t)
     events = cls.events()
     periods = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 __all__ = [
     "AGREEMENT_TYPES",
@@ -142,9 +143,13 @@ class Catalogue:
     iris: dict[str, str] = field(default_factory=dict)
     """IRI of a node by ``"party:KEY"``, ``"work:KEY"`` or ``"agreement:KEY"``, when it is
     not the one minted from its key (RDF imports may bring their own)."""
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What the engine computed from these facts (the order of judgement, indexes);
+    emptied whenever a fact is added."""
 
     def add(self, *items: Party | Work | Agreement) -> Catalogue:
         """Add parties, works or agreements (replacing any of the same key); returns itself."""
+        self.derived.clear()
         for item in items:
             if isinstance(item, Party):
                 self.parties[item.key] = item

@@ -270,10 +270,8 @@ def _values(nodes: Iterable[str]) -> str:
 
 def _lookup(store: Store, nodes: Sequence[str]) -> _Stored:
     stored = _Stored()
-    if not nodes or not store.ask(
-        f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?batch a <{CAMS.Batch}> }} }}"
-    ):
-        return stored  # the first import: nothing stored to compare with
+    if not nodes:
+        return stored
     for chunk in _chunks(nodes):
         for row in store.select(
             f"""SELECT ?s ?p ?o ?g ?bp ?bo WHERE {{
@@ -368,6 +366,7 @@ class _Run:
         self.new: list[Triple] = []
         self.replace: list[str] = []
         self.quads: list[Quad] = []
+        self._by_subject: dict[str, list[Triple]] | None = None
         self.shape_results: Sequence[ShapeResultLike] = []
 
     # -- 1. read and map ----------------------------------------------------
@@ -398,11 +397,28 @@ class _Run:
 
     # -- 2. compare with the store -------------------------------------------
 
+    @property
+    def by_subject(self) -> dict[str, list[Triple]]:
+        """The batch's triples by subject, built when first asked for."""
+        if self._by_subject is None:
+            self._by_subject = {}
+            for t in self.triples:
+                self._by_subject.setdefault(term_value(t.subject), []).append(t)
+        return self._by_subject
+
     def compare(self) -> _Stored:
-        by_subject: dict[str, list[Triple]] = {}
+        if not self.store.ask(
+            f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?batch a <{CAMS.Batch}> }} }}"
+        ):
+            # The first import: nothing stored to compare with, every entity is new.
+            self._check_identifiers()
+            for entity in self.builder.entities.values():
+                self.report.created.add(entity.kind)
+            self.new = self.triples
+            return _Stored()
+        by_subject = self.by_subject
         references: set[str] = set()
         for t in self.triples:
-            by_subject.setdefault(term_value(t.subject), []).append(t)
             o = t.object
             if (
                 isinstance(o, NamedNode)
@@ -410,7 +426,6 @@ class _Run:
                 and not o.value.startswith(_VOCABULARIES)
             ):
                 references.add(o.value)
-        self.by_subject = by_subject
         named = [
             s for s, triples in by_subject.items() if isinstance(triples[0].subject, NamedNode)
         ]
@@ -482,7 +497,7 @@ class _Run:
                         self.report.replaced_batches.append(batch)
             else:
                 self._key_exists(entity, own, old, graphs)
-        self.new = [t for t in self.triples if t not in noop]
+        self.new = [t for t in self.triples if t not in noop] if noop else self.triples
         self.report.replaced_batches.sort()
         return stored
 
@@ -573,8 +588,17 @@ class _Run:
         data = pyoxigraph.Store()
         data.extend(_ontology_quads())
         focus_node = NamedNode(str(focus))
-        self.quads = [Quad(t.subject, t.predicate, t.object, focus_node) for t in self.triples]
-        data.extend(self.quads)
+        if any(
+            isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode)
+            for t in self.triples
+        ):
+            # Blank nodes must keep their names (results are traced back to rows by them).
+            self.quads = [Quad(t.subject, t.predicate, t.object, focus_node) for t in self.triples]
+            data.extend(self.quads)
+        else:
+            # Serialized and parsed in Rust: much cheaper than a Python quad per triple.
+            text = pyoxigraph.serialize(self.triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            data.load(text, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=focus_node)
         context = NamedNode(BASE + "graph/validation-context")
         entities = self.builder.entities
         context_quads: list[Quad] = []
@@ -695,7 +719,7 @@ class _Run:
             prov = NamedNode(str(PROVENANCE_GRAPH))
             facts = (
                 self.quads  # every triple is new: the quads built for validation will do
-                if len(self.new) == len(self.triples)
+                if self.quads and len(self.new) == len(self.triples)
                 else [Quad(t.subject, t.predicate, t.object, graph_node) for t in self.new]
             )
             commit = [Quad(t.subject, t.predicate, t.object, prov) for t in provenance] + markers

@@ -28,7 +28,7 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from .cells import ALL_TERRITORIES, COUNTRY_CODES, RIGHT_CODES, bits, rights_codes, territory_codes
-from .engine import ChainEvent, Conflict, Derivation, LicenceInForce, WorkTitle, judging_order
+from .engine import ChainEvent, Conflict, Derivation, LicenceInForce, WorkTitle, index
 from .facts import Catalogue
 from .namespaces import (
     AGREEMENT,
@@ -268,7 +268,7 @@ def _conflict_triples(catalogue: Catalogue, conflict: Conflict) -> Iterator[Trip
 
 def derivation_triples(derivation: Derivation, catalogue: Catalogue) -> Iterator[Triple]:
     """Every triple of the derived graph for the works and conflicts of ``derivation``."""
-    position = {a.key: i for i, a in enumerate(judging_order(catalogue.agreements.values()))}
+    position = index(catalogue).position
     for key in sorted(derivation.works):
         yield from _work_triples(catalogue, derivation.works[key], position)
     for conflict in derivation.conflicts:

@@ -169,19 +169,18 @@ def _syntax_error(err: SyntaxError, prologue_lines: int, sparql: str = "") -> Qu
 
 
 def rows(result: QueryResult) -> list[Row]:
-    """The rows of a SELECT result as dictionaries."""
+    """The rows of a SELECT result as dictionaries (unbound variables left out)."""
     if not isinstance(result, QuerySolutions):
         raise TypeError("not a SELECT query")
     names = [v.value for v in result.variables]
-    out: list[Row] = []
-    for solution in result:
-        row: Row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None and not isinstance(value, Triple):
-                row[name] = value
-        out.append(row)
-    return out
+    return [
+        {
+            n: v
+            for n, v in zip(names, solution, strict=True)
+            if v is not None and not isinstance(v, Triple)
+        }
+        for solution in result
+    ]
 
 
 class EmbeddedStore:

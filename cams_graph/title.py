@@ -18,6 +18,7 @@ cams_graph.errors.UnknownTermError: unknown work 'W1'
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -26,9 +27,9 @@ from pyoxigraph import Literal, NamedNode
 
 from .cells import COUNTRY_CODES, render_territories, territory_mask
 from .errors import UnknownTermError
-from .namespaces import CAMS, PROVENANCE_GRAPH, RIGHT, TERRITORY, XSD
+from .namespaces import CAMS, PROVENANCE_GRAPH, RDF, RIGHT, TERRITORY, XSD
 from .resources import query_text
-from .store import Row, Store, Term, bind_values, values_rows
+from .store import Row, Store, Term, bind_values, values_clause, values_rows
 from .vocabularies import CONFLICT_CODES, RIGHT_CODES
 
 __all__ = [
@@ -175,72 +176,201 @@ def conflicts(
     return _sorted([_conflict(row, named) for row in store.select(text)])
 
 
+@dataclass
+class _Node:
+    """One derived node of a work: its properties, values as IRIs (or literals) and keys."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)
+
+    def one(self, prop: str) -> str | None:
+        found = self.values.get(prop)
+        return found[0] if found else None
+
+    def all(self, prop: str) -> list[str]:
+        return self.values.get(prop, [])
+
+    def key_list(self, prop: str) -> list[str]:
+        return sorted(self.keys.get(prop, []))
+
+
+def _work_nodes(store: Store, work: str) -> dict[str, _Node]:
+    """The work's derived nodes, read with one query (``queries/work-title-nodes.rq``)."""
+    nodes: dict[str, _Node] = {}
+    for row in _run(store, "work-title-nodes", ["work"], [Literal(work)]):
+        node = nodes.setdefault(row["s"].value, _Node())
+        prop, value = row["p"].value, row["o"].value
+        node.values.setdefault(prop, []).append(value)
+        key = row.get("key")
+        if key is not None:
+            node.keys.setdefault(prop, []).append(key.value)
+    return nodes
+
+
+def _covers(record: _Node, right: str, territory: str) -> bool:
+    if right not in record.all(_P_RIGHT):
+        return False
+    places = record.all(_P_TERRITORY)
+    return territory in places or (_WORLD in places and territory not in record.all(_P_EXCLUDED))
+
+
+def _in_force(node: _Node, day: str) -> bool:
+    start, until = node.one(_P_FROM), node.one(_P_UNTIL)
+    return (start is None or start <= day) and (until is None or day <= until)
+
+
 def title(store: Store, work: str, right: str, territory: str, at: str | date) -> JSON:
-    """The chain of title of (work, right, territory) on day ``at`` (``cams title``)."""
+    """The chain of title of (work, right, territory) on day ``at`` (``cams title``).
+
+    The work's derived nodes are read once (``work-title-nodes.rq``) and the cell's
+    record picked here; the documented queries ``title-owners.rq``,
+    ``title-chain.rq`` and ``title-licences.rq`` give the same answers (a test
+    holds them to it).
+    """
     check_right(right)
     check_territory(territory)
     day = at if isinstance(at, date) else check_day(at)
-    check_work(store, work)
     work_term = Literal(work)
     right_term = NamedNode(str(RIGHT[right]))
-    territory_term = NamedNode(str(TERRITORY[territory]))
     day_term = Literal(day.isoformat(), datatype=NamedNode(str(XSD.date)))
-    cell = ["work", "right", "territory", "at"]
-    cell_values: list[Term] = [work_term, right_term, territory_term, day_term]
-
     status_rows = _run(
         store, "title-status", ["work", "right", "at"], [work_term, right_term, day_term]
     )
-    status = _text(status_rows[0], "status") if status_rows else "protected"
-    expires = _text(status_rows[0], "expires") if status_rows else None
-
-    owners = sorted({row["owner"].value for row in _run(store, "title-owners", cell, cell_values)})
-    chain = [
-        {
-            "event": _EVENTS.get(_text(row, "class") or "", ""),
-            "agreement": _text(row, "agreement"),
-            "from": _keys(row, "from"),
-            "to": _keys(row, "to"),
-            "date": _text(row, "date"),
-        }
-        for row in sorted(
-            _run(store, "title-chain", cell, cell_values),
-            key=lambda r: int(r["sequence"].value),
-        )
-    ]
-    licences = []
-    if status == "protected":
-        licences = [
-            {
-                "agreement": _text(row, "agreement"),
-                "type": _LICENCES.get(_text(row, "class") or "", ""),
-                "grantors": _keys(row, "grantors"),
-                "grantees": _keys(row, "grantees"),
-                "start": _text(row, "start"),
-                "end": _text(row, "end"),
-                "parent": _text(row, "parent"),
-            }
-            for row in sorted(
-                _run(store, "title-licences", cell, cell_values),
-                key=lambda r: int(r["sequence"].value),
-            )
-        ]
-    named = named_territories(store)
-    found = _run(
-        store,
-        "title-conflicts",
-        ["work", "right", "territory"],
-        [work_term, right_term, territory_term],
+    if not status_rows:  # title-status finds every work, and nothing else
+        raise UnknownTermError(f"unknown work {work!r}")
+    status = _text(status_rows[0], "status")
+    expires = _text(status_rows[0], "expires")
+    nodes = _work_nodes(store, work)
+    right_iri, territory_iri, today = right_term.value, str(TERRITORY[territory]), day.isoformat()
+    record = next(
+        (
+            n
+            for n in nodes.values()
+            if _RECORD in n.all(_P_TYPE) and _covers(n, right_iri, territory_iri)
+        ),
+        _Node(),
     )
+    owners: list[str] = []
+    chain: list[JSON] = []
+    licences: list[JSON] = []
+    if status != "not_created":
+        horizon = today if status == "protected" or expires is None else min(today, expires)
+        steps = sorted(
+            (nodes[e] for e in record.all(_P_EVENT) if e in nodes),
+            key=lambda n: int(n.one(_P_SEQUENCE) or 0),
+        )
+        for step in steps:
+            when = step.one(_P_DATE)
+            if when is not None and when > horizon:
+                continue
+            chain.append(
+                {
+                    "event": next((_EVENTS[c] for c in step.all(_P_TYPE) if c in _EVENTS), ""),
+                    "agreement": next(iter(step.key_list(_P_AGREEMENT)), None),
+                    "from": step.key_list(_P_FROM_PARTY),
+                    "to": step.key_list(_P_TO_PARTY),
+                    "date": when,
+                }
+            )
+    if status == "protected":
+        for h in record.all(_P_HOLDING):
+            holding = nodes.get(h)
+            if holding is not None and _in_force(holding, today):
+                owners.extend(holding.key_list(_P_HOLDER))
+        in_force = sorted(
+            (nodes[n] for n in record.all(_P_LICENCE) if n in nodes and _in_force(nodes[n], today)),
+            key=lambda n: int(n.one(_P_SEQUENCE) or 0),
+        )
+        parties = _agreement_parties(store, [n.one(_P_AGREEMENT) or "" for n in in_force])
+        for lic in in_force:
+            contract = lic.one(_P_AGREEMENT) or ""
+            kind, grantors, grantees = parties.get(contract, ("", [], []))
+            licences.append(
+                {
+                    "agreement": next(iter(lic.key_list(_P_AGREEMENT)), None),
+                    "type": kind,
+                    "grantors": grantors,
+                    "grantees": grantees,
+                    "start": lic.one(_P_FROM),
+                    "end": lic.one(_P_UNTIL),
+                    "parent": next(iter(lic.key_list(_P_UNDER)), None),
+                }
+            )
+    found: list[Row] = []
+    if _has_conflicts(store, work_term):
+        found = _run(
+            store,
+            "title-conflicts",
+            ["work", "right", "territory"],
+            [work_term, right_term, NamedNode(territory_iri)],
+        )
+    named = named_territories(store) if found else 0
     return {
         "work": work,
         "right": right,
         "territory": territory,
-        "at": day.isoformat(),
+        "at": today,
         "status": status,
         "expires": expires,
-        "owners": owners if status == "protected" else [],
+        "owners": sorted(set(owners)),
         "licences": licences,
-        "chain": chain if status != "not_created" else [],
+        "chain": chain,
         "conflicts": _sorted([_conflict(row, named) for row in found]),
     }
+
+
+def _has_conflicts(store: Store, work: Literal) -> bool:
+    query = bind_values(
+        "SELECT ?work ?conflict WHERE {\n  #VALUES\n"
+        "  ?node dcterms:identifier ?work ; cams:category ?category .\n"
+        "  ?conflict cams:affectedWork ?node . } LIMIT 1",
+        values_rows(["work"], [[work]]),
+    )
+    return bool(store.select(query))
+
+
+def _agreement_parties(
+    store: Store, agreements: Sequence[str]
+) -> dict[str, tuple[str, list[str], list[str]]]:
+    """Licence type, grantors and grantees of some agreements (by IRI)."""
+    wanted = sorted({a for a in agreements if a})
+    if not wanted:
+        return {}
+    kinds: dict[str, str] = {}
+    grantors: dict[str, set[str]] = {}
+    grantees: dict[str, set[str]] = {}
+    query = bind_values(
+        query_text("agreement-parties"), values_clause("agreement", [NamedNode(a) for a in wanted])
+    )
+    for row in store.select(query):
+        iri = row["agreement"].value
+        if "class" in row and row["class"].value in _LICENCES:
+            kinds[iri] = _LICENCES[row["class"].value]
+        if "grantor" in row:
+            grantors.setdefault(iri, set()).add(row["grantor"].value)
+        if "grantee" in row:
+            grantees.setdefault(iri, set()).add(row["grantee"].value)
+    return {
+        a: (kinds.get(a, ""), sorted(grantors.get(a, ())), sorted(grantees.get(a, ())))
+        for a in wanted
+    }
+
+
+_P_TYPE = str(RDF.type)
+_P_RIGHT = str(CAMS.right)
+_P_TERRITORY = str(CAMS.territory)
+_P_EXCLUDED = str(CAMS.excludedTerritory)
+_P_EVENT = str(CAMS.event)
+_P_HOLDING = str(CAMS.holding)
+_P_LICENCE = str(CAMS.licenceInForce)
+_P_SEQUENCE = str(CAMS.sequence)
+_P_DATE = str(CAMS.date)
+_P_AGREEMENT = str(CAMS.agreement)
+_P_FROM_PARTY = str(CAMS.fromParty)
+_P_TO_PARTY = str(CAMS.toParty)
+_P_HOLDER = str(CAMS.holder)
+_P_FROM = str(CAMS.validFrom)
+_P_UNTIL = str(CAMS.validUntil)
+_P_UNDER = str(CAMS.judgedUnder)
+_RECORD = str(CAMS.TitleRecord)
+_WORLD = str(TERRITORY["WORLD"])
