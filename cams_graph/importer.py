@@ -366,6 +366,8 @@ class _Run:
         self.new: list[Triple] = []
         self.replace: list[str] = []
         self.quads: list[Quad] = []
+        self.ntriples: bytes | None = None
+        self.first_import = False
         self._by_subject: dict[str, list[Triple]] | None = None
         self.shape_results: Sequence[ShapeResultLike] = []
 
@@ -411,6 +413,7 @@ class _Run:
             f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?batch a <{CAMS.Batch}> }} }}"
         ):
             # The first import: nothing stored to compare with, every entity is new.
+            self.first_import = True
             self._check_identifiers()
             for entity in self.builder.entities.values():
                 self.report.created.add(entity.kind)
@@ -599,6 +602,7 @@ class _Run:
             # Serialized and parsed in Rust: much cheaper than a Python quad per triple.
             text = pyoxigraph.serialize(self.triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
             data.load(text, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=focus_node)
+            self.ntriples = text
         context = NamedNode(BASE + "graph/validation-context")
         entities = self.builder.entities
         context_quads: list[Quad] = []
@@ -717,19 +721,19 @@ class _Run:
         self.progress("commit", 0, len(self.new))
         if not self.replace:
             prov = NamedNode(str(PROVENANCE_GRAPH))
-            facts = (
-                self.quads  # every triple is new: the quads built for validation will do
-                if self.quads and len(self.new) == len(self.triples)
-                else [Quad(t.subject, t.predicate, t.object, graph_node) for t in self.new]
-            )
             commit = [Quad(t.subject, t.predicate, t.object, prov) for t in provenance] + markers
-            if len(facts) > BULK_COMMIT:
+            every = len(self.new) == len(self.triples)
+            if len(self.new) > BULK_COMMIT:
                 # Bulk-load the facts, then write the record that makes them real in one
                 # transaction; `provenance.recover` drops a batch graph left without one.
-                self.store.bulk_add(facts)
+                if every and self.ntriples is not None:
+                    # the N-Triples written for validation will do: parsed in Rust
+                    self.store.bulk_load(self.ntriples, pyoxigraph.RdfFormat.N_TRIPLES, str(graph))
+                else:
+                    self.store.bulk_add(self._quads(graph_node, every))
                 self.store.add(commit)
             else:
-                self.store.add(facts + commit)
+                self.store.add(self._quads(graph_node, every) + commit)
         else:
             self.store.update(
                 _delete_rows(self.replace)
@@ -742,9 +746,17 @@ class _Run:
             )
         self.progress("commit", len(self.new), len(self.new))
 
+    def _quads(self, graph: NamedNode, every: bool) -> list[Quad]:
+        """The new facts as quads of the batch graph (those built for validation if any)."""
+        if every and self.quads:
+            return self.quads
+        return [Quad(t.subject, t.predicate, t.object, graph) for t in self.new]
+
     def _affected_works(self) -> set[str]:
         entities = self.builder.entities
         works = {iri for iri, e in entities.items() if e.kind == "work"}
+        if self.first_import:
+            return works  # every work is new, and every agreement names works of the batch
         affected: set[str] = set()
         for t in self.new:
             s = term_value(t.subject)

@@ -620,6 +620,15 @@ class RemoteStore:
         for graph, group in by_graph.items():
             self._write_quads(graph, [], group)
 
+    def bulk_load(self, data: bytes, rdf_format: RdfFormat, graph: str) -> None:
+        """Parse ``data`` and add it to ``graph`` in chunks; not atomic."""
+        try:
+            node = NamedNode(graph)
+            quads = [Quad(q.subject, q.predicate, q.object, node) for q in parse(data, rdf_format)]
+        except (SyntaxError, ValueError) as err:
+            raise StoreError(f"load into <{graph}> failed: {err}") from None
+        self.bulk_add(quads)
+
     def load(self, data: bytes, rdf_format: RdfFormat, graph: str) -> None:
         try:
             node = NamedNode(graph)

@@ -124,6 +124,10 @@ class Store(Protocol):
         """Parse ``data`` and add it to the named graph ``graph`` in one transaction."""
         ...
 
+    def bulk_load(self, data: bytes, rdf_format: RdfFormat, graph: str) -> None:
+        """Parse ``data`` into the named graph ``graph`` fast; not atomic."""
+        ...
+
     def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Make ``triples`` the whole content of the named graph ``graph``, atomically."""
         ...
@@ -289,6 +293,12 @@ class EmbeddedStore:
             self._store.load(data, format=rdf_format, to_graph=NamedNode(graph))
         except (OSError, SyntaxError, ValueError) as err:
             raise StoreError(f"load into <{graph}> failed: {err}") from None
+
+    def bulk_load(self, data: bytes, rdf_format: RdfFormat, graph: str) -> None:
+        try:
+            self._store.bulk_load(data, format=rdf_format, to_graph=NamedNode(graph))
+        except (OSError, SyntaxError, ValueError) as err:
+            raise StoreError(f"bulk load into <{graph}> failed: {err}") from None
 
     def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         self.update(f"DROP SILENT GRAPH <{graph}> ;\n" + insert_data(graph, triples))
