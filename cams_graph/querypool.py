@@ -339,6 +339,7 @@ class SnapshotStore:
     add = _read_only
     bulk_add = _read_only
     load = _read_only
+    bulk_load = _read_only
     replace_graph = _read_only
     drop_graph = _read_only
 
