@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import socket
 import statistics
 import subprocess
@@ -34,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from cams_graph.servers import OxigraphServer
 
 HERE = Path(__file__).resolve().parent
 PREFIXES = """PREFIX cams: <https://w3id.org/cams-graph/ontology#>
@@ -222,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         help="Leave the shipped title-owners query out of the SPARQL mix.",
     )
     args = parser.parse_args(argv)
+    oxigraph = OxigraphServer.executable()
+    if oxigraph is None:
+        parser.error("the oxigraph server is not installed: pip install oxigraph")
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     _, store = prepare(out, args.works, args.seed)
@@ -233,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         oxi_dir = out / "oxigraph"
         if not oxi_dir.exists():
             subprocess.run(
-                ["oxigraph", "load", "--location", str(oxi_dir), "--file", str(nquads)],
+                [oxigraph, "load", "--location", str(oxi_dir), "--file", str(nquads)],
                 check=True,
                 capture_output=True,
             )
@@ -241,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         processes.append(
             subprocess.Popen(
                 [
-                    "oxigraph",
+                    oxigraph,
                     "serve-read-only",
                     "--location",
                     str(oxi_dir),
@@ -358,5 +362,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    shutil.which("oxigraph") or sys.exit("install oxigraph (pip install oxigraph)")
     sys.exit(main())

@@ -59,8 +59,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -178,6 +180,9 @@ LATERAL_LIMIT = 200_000
 """Above this many triples in the focus graph, validate the store and keep the batch's results."""
 LATERAL_RATIO = 8
 """Start from the focus graph when the store holds this many times its triples, or more."""
+
+_THREADS = min(4, os.cpu_count() or 1)
+"""Threads that check the shapes of a large batch (queries run outside the GIL)."""
 
 
 @dataclass(frozen=True)
@@ -350,15 +355,24 @@ class Validator:
         """
         subclasses = _subclasses(data, self._classes)
         lateral = focus_graph is not None and _small_batch(data, focus_graph)
-        results: set[ShapeResult] = set()
-        for query in self._queries:
+
+        def run(query: _Query) -> list[ShapeResult]:
             text = query.text(focus_graph, subclasses, lateral=lateral)
             solutions = data.query(text, use_default_graph_as_union=True)
             assert isinstance(solutions, QuerySolutions)
-            for solution in solutions:
-                result = _result(query, solution["this"], solution["value"], solution["path"])
-                if result is not None:
-                    results.add(result)
+            found = (_result(query, s["this"], s["value"], s["path"]) for s in solutions)
+            return [result for result in found if result is not None]
+
+        results: set[ShapeResult] = set()
+        if lateral or len(self._queries) < 2:
+            for query in self._queries:
+                results.update(run(query))
+        else:
+            # Oxigraph evaluates a query without holding the GIL: on a large batch the
+            # shapes are checked on as many threads as there are cores to spare.
+            with ThreadPoolExecutor(_THREADS) as pool:
+                for found in pool.map(run, self._queries):
+                    results.update(found)
         return sorted(results, key=_sort_key)
 
     def report_graph(self, results: Sequence[ShapeResult]) -> Graph:
