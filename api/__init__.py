@@ -29,6 +29,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from cams_graph import __version__
+from cams_graph.derive import derive_pending
+from cams_graph.errors import CamsError
 from cams_graph.tokens import TokenRegistry
 
 from .backend import Backend, make_backend
@@ -101,6 +103,14 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> FastAPI
         chosen = backend or make_backend(settings.store, settings.query_workers)
         await chosen.start()
         try:
+            # Works that an interrupted import or derivation left pending come first.
+            try:
+                stats = await chosen.write(derive_pending)
+            except CamsError as err:
+                log.warning("the works left pending could not be derived: %s", err)
+            else:
+                if stats.works:
+                    log.info("derived %d works left pending", stats.works)
             if settings.demo:
                 report = await chosen.write(import_demo_if_empty)
                 if report is None:

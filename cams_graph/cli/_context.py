@@ -37,6 +37,18 @@ class AppContext:
             click.get_current_context().call_on_close(self.close)
         return self._store
 
+    def derived_store(self) -> Store:
+        """The store, with the works an interrupted import or derivation left pending derived.
+
+        The commands that read the chain of title use it, so that they never
+        answer from results that a crash left out of date.
+        """
+        from ..derive import derive_pending
+
+        store = self.store()
+        derive_pending(store)
+        return store
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

@@ -128,7 +128,7 @@ def title(app: AppContext, work: str, right: str, territory: str, at: str, fmt: 
     licences in force and the conflicts that bear on the cell. An unknown work,
     right or territory exits with status 2.
     """
-    answer = find_title(app.store(), work, right, territory, at)
+    answer = find_title(app.derived_store(), work, right, territory, at)
     click.echo(
         json.dumps(answer, ensure_ascii=False, indent=1) if fmt == "json" else render_title(answer)
     )
@@ -147,7 +147,7 @@ def conflicts(
 
     Sorted by code, then agreement, then works.
     """
-    found = find_conflicts(app.store(), work, code, severity)
+    found = find_conflicts(app.derived_store(), work, code, severity)
     click.echo(
         json.dumps(found, ensure_ascii=False, indent=1)
         if fmt == "json"
@@ -193,7 +193,7 @@ def avails(
     it: an exclusive licence granted then would give no conflict. Windows are
     split where the owners (who would grant it) change.
     """
-    found = find_avails(app.store(), work, right, territory, start, end)
+    found = find_avails(app.derived_store(), work, right, territory, start, end)
     click.echo(
         json.dumps(found, ensure_ascii=False, indent=1) if fmt == "json" else render_avails(found)
     )

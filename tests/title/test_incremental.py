@@ -3,17 +3,23 @@ are derived again — and an import interrupted before its commit record leaves 
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Quad
 
+from cams_graph import importer
 from cams_graph.cli import cli
-from cams_graph.namespaces import batch_graph
+from cams_graph.derive import derive_all, pending_works
+from cams_graph.namespaces import WORK, batch_graph
 from cams_graph.store import open_store
 from tests.title.helpers import agreement, catalogue, person, work, write_ledger
+
+derive_module = importlib.import_module("cams_graph.derive")  # the package exports a `derive`
 
 
 def _cams(store: Path, *args: str, code: int = 0) -> Any:
@@ -141,3 +147,50 @@ def test_an_import_interrupted_before_its_record_leaves_nothing(tmp_path: Path) 
     reopened = open_store(location)
     assert graph not in reopened.graph_sizes()
     reopened.close()
+
+
+def test_a_full_derivation_interrupted_midway_is_finished_before_any_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _base(tmp_path)
+    before = _title(store, "2016-01-01")
+    opened = open_store(str(store))
+
+    def crash(*args: object) -> int:
+        raise KeyboardInterrupt  # the process dies after the old results are dropped
+
+    monkeypatch.setattr(derive_module, "add_derived", crash)
+    with pytest.raises(KeyboardInterrupt):
+        derive_all(opened)
+    monkeypatch.undo()
+    assert pending_works(opened) == {str(WORK["W1"]), str(WORK["W2"])}
+    opened.close()
+    assert _title(store, "2016-01-01") == before
+    reopened = open_store(str(store))
+    assert pending_works(reopened) == set()
+    reopened.close()
+
+
+def test_markers_left_by_an_interrupted_import_are_honoured_by_every_reading_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _base(tmp_path)
+    monkeypatch.setattr(importer, "derive_pending", lambda store: None)  # killed after commit
+    _cams(
+        store,
+        "import",
+        str(
+            _write(
+                tmp_path / "b",
+                "agreements.csv",
+                AGREEMENT_HEADER,
+                "A2,exclusive_licence,P3,P2,W1,reproduction,CN,2012-01-01,,",
+            )
+        ),
+    )
+    monkeypatch.undo()
+    opened = open_store(str(store))
+    assert str(WORK["W1"]) in pending_works(opened)
+    opened.close()
+    conflicts = json.loads(_cams(store, "conflicts", "--format", "json"))
+    assert [(c["code"], c["agreement"]) for c in conflicts] == [("NON_OWNER_GRANT", "A2")]
