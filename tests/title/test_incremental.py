@@ -70,6 +70,16 @@ def _base(tmp_path: Path) -> Path:
     return store
 
 
+def _non_owner_licence(tmp_path: Path) -> Path:
+    """A2: an exclusive licence of W1 from P3, who does not own it (NON_OWNER_GRANT)."""
+    return _write(
+        tmp_path / "b",
+        "agreements.csv",
+        AGREEMENT_HEADER,
+        "A2,exclusive_licence,P3,P2,W1,reproduction,CN,2012-01-01,,",
+    )
+
+
 def test_a_later_termination_rederives_the_works_of_the_agreement_it_ends(tmp_path: Path) -> None:
     store = _base(tmp_path)
     assert _title(store, "2016-01-01")["owners"] == ["P2"]
@@ -106,20 +116,7 @@ def test_an_updated_death_day_changes_the_term(tmp_path: Path) -> None:
 
 def test_retract_removes_the_conflicts_of_the_batch(tmp_path: Path) -> None:
     store = _base(tmp_path)
-    out = _cams(
-        store,
-        "import",
-        "--format",
-        "json",
-        str(
-            _write(
-                tmp_path / "b",
-                "agreements.csv",
-                AGREEMENT_HEADER,
-                "A2,exclusive_licence,P3,P2,W1,reproduction,CN,2012-01-01,,",
-            )
-        ),
-    )
+    out = _cams(store, "import", "--format", "json", str(_non_owner_licence(tmp_path)))
     batch = json.loads(out)["batch"]
     conflicts = json.loads(_cams(store, "conflicts", "--format", "json"))
     assert [(c["code"], c["agreement"]) for c in conflicts] == [("NON_OWNER_GRANT", "A2")]
@@ -176,18 +173,7 @@ def test_markers_left_by_an_interrupted_import_are_honoured_by_every_reading_com
 ) -> None:
     store = _base(tmp_path)
     monkeypatch.setattr(importer, "derive_pending", lambda store: None)  # killed after commit
-    _cams(
-        store,
-        "import",
-        str(
-            _write(
-                tmp_path / "b",
-                "agreements.csv",
-                AGREEMENT_HEADER,
-                "A2,exclusive_licence,P3,P2,W1,reproduction,CN,2012-01-01,,",
-            )
-        ),
-    )
+    _cams(store, "import", str(_non_owner_licence(tmp_path)))
     monkeypatch.undo()
     opened = open_store(str(store))
     assert str(WORK["W1"]) in pending_works(opened)
