@@ -78,20 +78,21 @@ def _work_count(store: Store) -> int:
 def derive_all(store: Store, slice_size: int = 5000) -> DeriveStats:
     """Derive every work from scratch.
 
-    Every work is marked pending in the same update that drops the derived
-    graph; the results are then written back a slice of whole clusters at a
-    time (bulk-loaded, so memory stays bounded by the slice), and the markers
-    are cleared last: until then readers see the works not yet written as
-    pending, and a crash leaves the markers for the next run to finish.
+    Every work is marked pending first. Then the old results are deleted in
+    slices (a single transaction would hold millions of deletions in memory),
+    the new ones written back a slice of whole clusters at a time (bulk-loaded,
+    so memory stays bounded by the slice), and the markers cleared last: until
+    then readers see the works not yet written as pending, and a crash leaves
+    the markers for the next run to finish.
     """
     began = time.perf_counter()
     loaded = load_catalogue(store, None)
     catalogue = loaded.catalogue
     store.update(
         f"INSERT {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> true }} }} "
-        f"WHERE {{ GRAPH ?g {{ ?w a <{CAMS.Work}> }} }} ;\n"
-        f"DROP SILENT GRAPH <{DERIVED_GRAPH}>"
+        f"WHERE {{ GRAPH ?g {{ ?w a <{CAMS.Work}> }} }}"
     )
+    store.drop_graph(str(DERIVED_GRAPH), atomic=False)  # every work is marked pending now
     works = conflicts = written = 0
     for chunk in _slices(clusters(catalogue), slice_size):
         derivation = derive(catalogue, chunk, expand=False)

@@ -657,7 +657,8 @@ class RemoteStore:
             self._drop_quietly([staging])
             raise
 
-    def drop_graph(self, graph: str) -> None:
+    def drop_graph(self, graph: str, *, atomic: bool = True) -> None:
+        # one update either way: the server holds no transaction of ours in memory
         self._send(self._prologue + f"DROP SILENT GRAPH <{graph}>", update=True)
 
     # -- the dataset ---------------------------------------------------------------------

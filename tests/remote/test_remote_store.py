@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Triple
 
+from cams_graph import store as store_module
 from cams_graph.errors import QuerySyntaxError, StoreError
 from cams_graph.remote import STAGED_AT, STAGING_PREFIX, RemoteConfig, RemoteStore
 from cams_graph.store import Store, open_store
@@ -65,6 +66,17 @@ def test_replace_and_drop_graph(store: Store) -> None:
     ] == [EX + "c"]
     store.drop_graph(G1)
     assert _ours(store) == {}
+
+
+def test_drop_a_graph_in_slices(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "DROP_SLICE", 3)
+    value = BlankNode()
+    store.add(
+        [_q(f"s{i}", Literal(f"v{i}"), G1) for i in range(8)]
+        + [Quad(NamedNode(EX + "w"), LABEL, value, NamedNode(G1)), _q("kept", "x", G2)]
+    )
+    store.drop_graph(G1, atomic=False)
+    assert _ours(store) == {G2: 1}
 
 
 def test_load_and_blank_nodes(store: Store) -> None:
