@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -71,15 +72,17 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 900) -> N
 
 
 def prepare(out: Path, works: int, seed: int) -> tuple[Path, Path]:
-    """The ledger and the imported store (made once, reused)."""
-    ledger, store = out / "ledger", out / "store"
+    """The ledger and the imported store (made once per size and seed, then reused)."""
+    ledger, store, done = out / "ledger", out / "store", out / "imported"
     if not (ledger / "works.csv").exists():
         began = time.perf_counter()
         _cams("generate", "--works", str(works), "--seed", str(seed), str(ledger))
         print(f"generated {works} works in {time.perf_counter() - began:.1f} s", flush=True)
-    if not store.exists():
+    if not done.exists():  # a store left by an interrupted run is made again
+        shutil.rmtree(store, ignore_errors=True)
         began = time.perf_counter()
         _cams("--store", str(store), "import", str(ledger), stdout=subprocess.DEVNULL)
+        done.touch()
         print(f"imported into {store} in {time.perf_counter() - began:.1f} s", flush=True)
     return ledger, store
 
@@ -91,8 +94,10 @@ def dump(store: Path, out: Path) -> Path:
 
         began = time.perf_counter()
         opened = Store.read_only(str(store))
-        with target.open("wb") as handle:
+        partial = target.with_suffix(".partial")
+        with partial.open("wb") as handle:
             opened.dump(handle, format=RdfFormat.N_QUADS)
+        partial.replace(target)  # whole, or not there at all
         del opened
         print(f"dumped the store in {time.perf_counter() - began:.1f} s", flush=True)
     return target
@@ -163,6 +168,7 @@ def sparql_mix(
     works: list[str], cells: list[tuple[str, str, str]], shipped: bool = True
 ) -> list[str]:
     from cams_graph.resources import query_text
+    from cams_graph.store import bind_values
 
     owners = query_text("title-owners")
     queries = []
@@ -191,7 +197,7 @@ def sparql_mix(
                 f'VALUES (?work ?right ?territory ?at) {{ ("{key}" right:{right} '
                 f'territory:{territory} "2021-06-01"^^xsd:date) }}'
             )
-            queries.append(PREFIXES + owners.replace("#VALUES", values, 1))
+            queries.append(PREFIXES + bind_values(owners, values))
         elif kind == 3:
             queries.append(
                 PREFIXES
@@ -226,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     oxigraph = OxigraphServer.executable()
     if oxigraph is None:
         parser.error("the oxigraph server is not installed: pip install oxigraph")
-    out: Path = args.out
+    out: Path = args.out / f"{args.works}-works-seed-{args.seed}"
     out.mkdir(parents=True, exist_ok=True)
     _, store = prepare(out, args.works, args.seed)
     nquads = dump(store, out)
@@ -235,12 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         oxi_dir = out / "oxigraph"
-        if not oxi_dir.exists():
+        if not (out / "oxigraph-loaded").exists():
+            shutil.rmtree(oxi_dir, ignore_errors=True)
             subprocess.run(
                 [oxigraph, "load", "--location", str(oxi_dir), "--file", str(nquads)],
                 check=True,
                 capture_output=True,
             )
+            (out / "oxigraph-loaded").touch()
         oxi_port, cams_port, rdflib_port = _port(), _port(), _port()
         processes.append(
             subprocess.Popen(
