@@ -453,7 +453,10 @@ def _query_worker(conn: Connection, spill_dir: str) -> None:
     """The loop of a query process: open snapshots, run queries, answer."""
     store: OxStore | None = None
     generation = -1
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except OSError:
+        return  # the pool closed while this worker was starting
     while True:
         try:
             message = conn.recv()
@@ -556,12 +559,24 @@ class PoolStats:
     last_kill_ms: list[float] = field(default_factory=list)
 
 
+QUEUE_WAIT = 30.0
+"""Seconds a query may wait for a free worker (its time limit instead, if longer): a
+burst of readers queues rather than failing, a server that stays saturated says so."""
+
+
 class QueryPool:
     """Worker processes running queries on the newest snapshot, killed past a time limit."""
 
-    def __init__(self, snapshots: Snapshots, size: int = 2, spill_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        snapshots: Snapshots,
+        size: int = 2,
+        spill_dir: str | None = None,
+        queue_wait: float = QUEUE_WAIT,
+    ) -> None:
         self.snapshots = snapshots
         self.size = max(1, size)
+        self.queue_wait = queue_wait
         self.spill_dir = spill_dir or tempfile.mkdtemp(prefix="cams-results-")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
@@ -620,15 +635,17 @@ class QueryPool:
         """Run ``job`` on a worker; past ``timeout`` seconds the worker is killed.
 
         Raises :class:`QueryTimeoutError` (the query was stopped),
-        :class:`PoolBusyError` (no worker became free in time) or whatever
+        :class:`PoolBusyError` (no worker became free within :data:`QUEUE_WAIT` seconds,
+        or ``timeout`` if longer) or whatever
         :func:`run_query` raises.
         """
         assert self._idle is not None, "the pool is not started"
+        wait = max(timeout, self.queue_wait)
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            worker = await asyncio.wait_for(self._idle.get(), wait)
         except TimeoutError:
             raise PoolBusyError(
-                f"every query worker stayed busy for {timeout:g} s; try again later"
+                f"every query worker stayed busy for {wait:g} s; try again later"
             ) from None
         self.stats.busy += 1
         done = False
