@@ -37,18 +37,7 @@ from .backend import Backend, make_backend
 from .deps import current_token
 from .errors import install_error_handlers
 from .limits import BodyLimit
-from .routers import (
-    avails,
-    conflicts,
-    graph_store,
-    health,
-    imports,
-    pages,
-    sparql,
-    title,
-    tokens,
-    works,
-)
+from .routers import ROUTERS
 from .settings import Settings
 from .writes import import_demo_if_empty
 
@@ -144,17 +133,6 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> FastAPI
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
-    for module in (
-        health,
-        works,
-        title,
-        conflicts,
-        avails,
-        imports,
-        tokens,
-        sparql,
-        graph_store,
-        pages,
-    ):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

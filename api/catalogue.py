@@ -23,7 +23,7 @@ from pyoxigraph import Literal
 from cams_graph.catalogue import load_catalogue, work_iris_by_key
 from cams_graph.errors import UnknownTermError
 from cams_graph.facts import Agreement, Catalogue, Work
-from cams_graph.store import Store, values_clause
+from cams_graph.store import Store, row_text, values_clause
 from cams_graph.title import conflicts
 
 __all__ = [
@@ -40,11 +40,6 @@ JSON = dict[str, Any]
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _text(row: dict[str, Any], name: str) -> str | None:
-    term = row.get(name)
-    return term.value if term is not None else None
 
 
 def find_works(store: Store, query: str | None, limit: int = 20, offset: int = 0) -> JSON:
@@ -74,9 +69,9 @@ def find_works(store: Store, query: str | None, limit: int = 20, offset: int = 0
     items = [
         {
             "key": row["key"].value,
-            "title": _text(row, "t"),
-            "category": _text(row, "c"),
-            "created": _text(row, "d"),
+            "title": row_text(row, "t"),
+            "category": row_text(row, "c"),
+            "created": row_text(row, "d"),
             "errors": counts.get(row["key"].value, (0, 0))[0],
             "warnings": counts.get(row["key"].value, (0, 0))[1],
         }
@@ -130,8 +125,8 @@ def load_work(store: Store, key: str) -> WorkFacts:
           OPTIONAL {{ ?w cams:protectionExpires ?expires }}
         }} LIMIT 1"""
     )
-    title = _text(rows[0], "title") if rows else None
-    expires = _text(rows[0], "expires") if rows else None
+    title = row_text(rows[0], "title") if rows else None
+    expires = row_text(rows[0], "expires") if rows else None
     own = {a.key for a in catalogue.agreements.values() if key in a.works}
     agreements = sorted(
         (

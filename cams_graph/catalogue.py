@@ -23,7 +23,7 @@ from pyoxigraph import Literal, NamedNode
 from .facts import Agreement, Catalogue, Party, Work
 from .namespaces import CAMS
 from .resources import query_text
-from .store import Row, Store, Term, with_values
+from .store import Row, Store, Term, row_text, with_values
 
 __all__ = ["CHUNK", "Loaded", "load_catalogue", "work_iris_by_key"]
 
@@ -56,11 +56,6 @@ def _select(store: Store, name: str, variable: str, iris: Iterable[str] | None) 
         yield from store.select(with_values(text, variable, chunk))
 
 
-def _text(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return term.value if term is not None else None
-
-
 def _date(row: Row, name: str) -> date | None:
     term = row.get(name)
     if not isinstance(term, Literal):
@@ -72,7 +67,7 @@ def _date(row: Row, name: str) -> date | None:
 
 
 def _bool(row: Row, name: str) -> bool | None:
-    value = _text(row, name)
+    value = row_text(row, name)
     return None if value is None else value in ("true", "1")
 
 
@@ -88,22 +83,22 @@ class _Loader:
 
     def works(self, iris: Iterable[str] | None) -> None:
         for row in _select(self.store, "facts-works", "work", iris):
-            key = _text(row, "key")
+            key = row_text(row, "key")
             if key is None or key in self.catalogue.works:
                 continue
             self.catalogue.iris["work:" + key] = _iri(row, "work")
             self.catalogue.works[key] = Work(
                 key,
-                category=_text(row, "category") or "other",
+                category=row_text(row, "category") or "other",
                 created=_date(row, "created"),
                 first_published=_date(row, "published"),
-                authorship=_text(row, "authorship") or "natural",
-                derived_from=_text(row, "source"),
-                derivation=_text(row, "derivation"),
+                authorship=row_text(row, "authorship") or "natural",
+                derived_from=row_text(row, "source"),
+                derivation=row_text(row, "derivation"),
             )
         people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for row in _select(self.store, "facts-contributions", "work", iris):
-            key, role, party = _text(row, "key"), _text(row, "role"), _text(row, "party")
+            key, role, party = row_text(row, "key"), row_text(row, "role"), row_text(row, "party")
             if key and role and party and party not in people[key][role]:
                 people[key][role].append(party)
         for key, roles in people.items():
@@ -120,12 +115,16 @@ class _Loader:
     def agreements(self, iris: Iterable[str] | None) -> None:
         links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for row in _select(self.store, "facts-agreement-links", "agreement", iris):
-            key, prop, value = _text(row, "key"), _text(row, "property"), _text(row, "value")
+            key, prop, value = (
+                row_text(row, "key"),
+                row_text(row, "property"),
+                row_text(row, "value"),
+            )
             if key and prop and value is not None and value not in links[key][prop]:
                 links[key][prop].append(value)
         for row in _select(self.store, "facts-agreements", "agreement", iris):
-            key, start = _text(row, "key"), _date(row, "start")
-            kind = _AGREEMENT_TYPES.get(_text(row, "class") or "")
+            key, start = row_text(row, "key"), _date(row, "start")
+            kind = _AGREEMENT_TYPES.get(row_text(row, "class") or "")
             if key is None or kind is None or start is None or key in self.catalogue.agreements:
                 continue
             self.catalogue.iris["agreement:" + key] = _iri(row, "agreement")
@@ -144,21 +143,21 @@ class _Loader:
                 signed=_date(row, "signed"),
                 written=_bool(row, "written"),
                 sublicensable=_bool(row, "sublicensable"),
-                parent=_text(row, "parent"),
-                registration=_text(row, "registration"),
-                document=_text(row, "document"),
+                parent=row_text(row, "parent"),
+                registration=row_text(row, "registration"),
+                document=row_text(row, "document"),
             )
 
     def parties(self, iris: Iterable[str] | None) -> None:
         for row in _select(self.store, "facts-parties", "party", iris):
-            key = _text(row, "key")
+            key = row_text(row, "key")
             if key is None or key in self.catalogue.parties:
                 continue
             self.catalogue.iris["party:" + key] = _iri(row, "party")
             self.catalogue.parties[key] = Party(
                 key,
-                _text(row, "kind") or "person",
-                _text(row, "name"),
+                row_text(row, "kind") or "person",
+                row_text(row, "name"),
                 _date(row, "born"),
                 _date(row, "died"),
             )

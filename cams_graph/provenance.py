@@ -29,6 +29,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
@@ -194,6 +195,22 @@ class BatchInfo:
     created: EntityCounts
     files: list[FileRecord] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The batch as ``cams batches --format json`` and ``GET /api/imports`` give it."""
+        return {
+            "batch": self.batch_id,
+            "by": self.by,
+            "started": self.started,
+            "ended": self.ended,
+            "triples": self.triples,
+            "created": self.created.as_dict(),
+            "replaced": self.replaced,
+            "files": [
+                {"path": f.path, "format": f.format, "sha256": f.sha256, "rows": f.rows}
+                for f in self.files
+            ],
+        }
 
 
 def _int(value: object) -> int:

@@ -60,7 +60,6 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
-    QueryBoolean,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
@@ -81,7 +80,7 @@ from .errors import (
 )
 from .namespaces import PREFIXES
 from .sparql import GRAPH_FORMATS, RESULT_FORMATS, CappedOutput, Format
-from .store import Bindings, QueryResult, Row, rows
+from .store import Bindings, QueryResult, Reads
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnProcess
@@ -263,7 +262,7 @@ def _refusal(what: str, offers: dict[str, Any]) -> str:
 # -- a store over a snapshot ----------------------------------------------------------------
 
 
-class SnapshotStore:
+class SnapshotStore(Reads):
     """A read-only :class:`~cams_graph.store.Store` over a snapshot folder.
 
     Reads behave as on :class:`~cams_graph.store.EmbeddedStore` (the cams
@@ -322,15 +321,6 @@ class SnapshotStore:
             raise syntax_error(err) from None
         except OSError as err:
             raise StoreError(f"query failed: {err}") from None
-
-    def select(self, sparql: str, bindings: Bindings | None = None) -> list[Row]:
-        return rows(self.query(sparql, bindings))
-
-    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
-        result = self.query(sparql, bindings)
-        if not isinstance(result, QueryBoolean):
-            raise TypeError("not an ASK query")
-        return bool(result)
 
     def _read_only(self, *args: object, **kwargs: object) -> None:
         raise StoreError("this is a read-only snapshot of the store")

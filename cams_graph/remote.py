@@ -73,7 +73,7 @@ from SPARQLWrapper import DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from .errors import QuerySyntaxError, StoreError
-from .store import Bindings, QueryResult, Row, Term, query_prologue, rows
+from .store import Bindings, QueryResult, Reads, Term, query_prologue
 
 __all__ = [
     "STAGED_PREFIX",
@@ -279,7 +279,7 @@ def _chunks(quads: Sequence[Quad], size: int) -> Iterator[list[Quad]]:
         yield chunk
 
 
-class RemoteStore:
+class RemoteStore(Reads):
     """A SPARQL 1.1 server as the store (see the module documentation)."""
 
     def __init__(self, config: RemoteConfig) -> None:
@@ -499,15 +499,6 @@ class RemoteStore:
         parsed = parse_query_results(doc.encode(), format=QueryResultsFormat.JSON)
         assert isinstance(parsed, QuerySolutions)
         return parsed
-
-    def select(self, sparql: str, bindings: Bindings | None = None) -> list[Row]:
-        return rows(self.query(sparql, bindings))
-
-    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
-        result = self.query(sparql, bindings)
-        if not isinstance(result, QueryBoolean):
-            raise TypeError("not an ASK query")
-        return bool(result)
 
     # -- writes -------------------------------------------------------------------------
 

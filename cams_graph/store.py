@@ -57,6 +57,7 @@ __all__ = [
     "NamedNode",
     "Quad",
     "QueryResult",
+    "Reads",
     "Row",
     "Store",
     "Term",
@@ -66,6 +67,7 @@ __all__ = [
     "open_store",
     "quads_in",
     "query_prologue",
+    "row_text",
     "rows",
     "values_clause",
     "values_rows",
@@ -202,7 +204,25 @@ def rows(result: QueryResult) -> list[Row]:
     ]
 
 
-class EmbeddedStore:
+class Reads:
+    """``select`` and ``ask`` of the :class:`Store` interface, on top of a store's ``query``."""
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        raise NotImplementedError
+
+    def select(self, sparql: str, bindings: Bindings | None = None) -> list[Row]:
+        """Run a SELECT query and return its rows."""
+        return rows(self.query(sparql, bindings))
+
+    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query."""
+        result = self.query(sparql, bindings)
+        if not isinstance(result, QueryBoolean):
+            raise TypeError("not an ASK query")
+        return bool(result)
+
+
+class EmbeddedStore(Reads):
     """Oxigraph's store in this process: on disk (RocksDB) or in memory.
 
     Only one process may open an on-disk store at a time; a second one gets
@@ -270,15 +290,6 @@ class EmbeddedStore:
             raise _syntax_error(err, self._prologue_lines, sparql) from None
         except OSError as err:
             raise StoreError(f"query failed: {err}") from None
-
-    def select(self, sparql: str, bindings: Bindings | None = None) -> list[Row]:
-        return rows(self.query(sparql, bindings))
-
-    def ask(self, sparql: str, bindings: Bindings | None = None) -> bool:
-        result = self.query(sparql, bindings)
-        if not isinstance(result, QueryBoolean):
-            raise TypeError("not an ASK query")
-        return bool(result)
 
     def update(self, sparql: str, bindings: Bindings | None = None) -> None:
         text = self._prologue + sparql
@@ -429,6 +440,16 @@ def open_store(
     install_ontology(store)
     recover(store)
     return store
+
+
+def row_text(row: Row, name: str) -> str | None:
+    """The IRI, blank node id or lexical form bound to ``name`` in ``row`` (None: unbound).
+
+    >>> row_text({"w": NamedNode("https://example.org/w1")}, "w"), row_text({}, "w")
+    ('https://example.org/w1', None)
+    """
+    term = row.get(name)
+    return term.value if term is not None else None
 
 
 def values_clause(variable: str, terms: Iterable[Term]) -> str:

@@ -29,7 +29,7 @@ from .cells import COUNTRY_CODES, render_territories, territory_mask
 from .errors import UnknownTermError
 from .namespaces import CAMS, PROVENANCE_GRAPH, RDF, RIGHT, TERRITORY, XSD
 from .resources import query_text
-from .store import Row, Store, Term, bind_values, values_clause, values_rows
+from .store import Row, Store, Term, bind_values, row_text, values_clause, values_rows
 from .vocabularies import CONFLICT_CODES, RIGHT_CODES
 
 __all__ = [
@@ -94,13 +94,8 @@ def _run(store: Store, name: str, variables: Sequence[str], values: Sequence[Ter
     return store.select(bind_values(query_text(name), values_rows(variables, [values])))
 
 
-def _text(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return term.value if term is not None else None
-
-
 def _keys(row: Row, name: str) -> list[str]:
-    value = _text(row, name)
+    value = row_text(row, name)
     return sorted(value.split()) if value else []
 
 
@@ -134,16 +129,16 @@ def _conflict(row: Row, named: int) -> JSON:
     excluded = _keys(row, "excluded")
     mask = territory_mask(territories, excluded) if territories else 0
     return {
-        "code": _text(row, "code"),
-        "severity": _text(row, "severity"),
-        "agreement": _text(row, "agreement"),
+        "code": row_text(row, "code"),
+        "severity": row_text(row, "severity"),
+        "agreement": row_text(row, "agreement"),
         "related": _keys(row, "related"),
         "works": _keys(row, "works"),
         "rights": [c for c in RIGHT_CODES if c in set(_keys(row, "rights"))],
         "territories": render_territories(mask, named) if mask else [],
-        "start": _text(row, "start"),
-        "end": _text(row, "end"),
-        "message": _text(row, "message"),
+        "start": row_text(row, "start"),
+        "end": row_text(row, "end"),
+        "message": row_text(row, "message"),
     }
 
 
@@ -238,8 +233,8 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
     )
     if not status_rows:  # title-status finds every work, and nothing else
         raise UnknownTermError(f"unknown work {work!r}")
-    status = _text(status_rows[0], "status")
-    expires = _text(status_rows[0], "expires")
+    status = row_text(status_rows[0], "status")
+    expires = row_text(status_rows[0], "expires")
     nodes = _work_nodes(store, work)
     right_iri, territory_iri, today = right_term.value, str(TERRITORY[territory]), day.isoformat()
     record = next(

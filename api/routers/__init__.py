@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+
 from . import (
     avails,
     conflicts,
@@ -16,6 +18,7 @@ from . import (
 )
 
 __all__ = [
+    "ROUTERS",
     "avails",
     "conflicts",
     "graph_store",
@@ -27,3 +30,9 @@ __all__ = [
     "tokens",
     "works",
 ]
+
+ROUTERS: list[APIRouter] = [
+    m.router
+    for m in (health, works, title, conflicts, avails, imports, tokens, sparql, graph_store, pages)
+]
+"""Every router, in the order the app includes them (the pages, with ``/``, last)."""

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from cams_graph.errors import UnknownTermError
 from cams_graph.importer import ImportOptions
 from cams_graph.ledger import Limits
-from cams_graph.provenance import BatchInfo, is_batch_id, list_batches
+from cams_graph.provenance import is_batch_id, list_batches
 from cams_graph.rdfinput import RDF_EXTENSIONS
 from cams_graph.report import to_json_dict
 
@@ -35,22 +35,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
-
-
-def _batch(b: BatchInfo) -> dict[str, Any]:
-    return {
-        "batch": b.batch_id,
-        "by": b.by,
-        "started": b.started,
-        "ended": b.ended,
-        "triples": b.triples,
-        "created": b.created.as_dict(),
-        "replaced": b.replaced,
-        "files": [
-            {"path": f.path, "format": f.format, "sha256": f.sha256, "rows": f.rows}
-            for f in b.files
-        ],
-    }
 
 
 def _file_name(upload: UploadFile) -> str:
@@ -112,7 +96,7 @@ async def create_import(
 @router.get("", response_model=list[BatchPublic], operation_id="list_imports")
 def list_imports(store: ReadStore) -> list[dict[str, Any]]:
     """Every import batch with its provenance (who, when, which files), oldest first."""
-    return [_batch(b) for b in list_batches(store)]
+    return [b.as_dict() for b in list_batches(store)]
 
 
 BatchId = Annotated[str, Path(description="The batch id.", examples=["20261125T120000Z-ab12cd"])]
@@ -128,7 +112,7 @@ def get_import(store: ReadStore, batch: BatchId) -> dict[str, Any]:
     """One batch's provenance."""
     for b in list_batches(store):
         if b.batch_id == batch:
-            return _batch(b)
+            return b.as_dict()
     raise UnknownTermError(f"no batch {batch!r} in the store")
 
 

@@ -161,22 +161,7 @@ def batches(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
-                [
-                    {
-                        "batch": b.batch_id,
-                        "by": b.by,
-                        "started": b.started,
-                        "ended": b.ended,
-                        "triples": b.triples,
-                        "created": b.created.as_dict(),
-                        "replaced": b.replaced,
-                        "files": [
-                            {"path": f.path, "format": f.format, "sha256": f.sha256, "rows": f.rows}
-                            for f in b.files
-                        ],
-                    }
-                    for b in found
-                ],
+                [b.as_dict() for b in found],
                 ensure_ascii=False,
                 indent=2,
             )

@@ -20,7 +20,7 @@ from cams_graph.cli import cli
 from cams_graph.generate import generate
 from cams_graph.namespaces import RIGHT, TERRITORY, XSD
 from cams_graph.resources import query_text
-from cams_graph.store import Row, Store, bind_values, open_store, values_rows
+from cams_graph.store import Row, Store, bind_values, open_store, row_text, values_rows
 
 SCENARIOS = sorted(p for p in (Path(__file__).parents[1] / "scenarios").iterdir() if p.is_dir())
 EVENTS = {
@@ -38,13 +38,8 @@ RIGHTS = ("reproduction", "filming", "information_network", "screening", "attrib
 TERRITORIES = ("CN", "US", "HK")
 
 
-def _text(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return term.value if term is not None else None
-
-
 def _keys(row: Row, name: str) -> list[str]:
-    value = _text(row, name)
+    value = row_text(row, name)
     return sorted(value.split()) if value else []
 
 
@@ -66,36 +61,36 @@ def by_documented_queries(store: Store, work: str, right: str, territory: str, a
         return store.select(bind_values(query_text(name), clause))
 
     (status_row,) = run("title-status", ("work", "right", "at"))
-    status = _text(status_row, "status")
+    status = row_text(status_row, "status")
     chain = [
         {
-            "event": EVENTS[_local(_text(r, "class"))],
-            "agreement": _text(r, "agreement"),
+            "event": EVENTS[_local(row_text(r, "class"))],
+            "agreement": row_text(r, "agreement"),
             "from": _keys(r, "from"),
             "to": _keys(r, "to"),
-            "date": _text(r, "date"),
+            "date": row_text(r, "date"),
         }
         for r in sorted(run("title-chain"), key=lambda r: int(r["sequence"].value))
     ]
     licences = [
         {
-            "agreement": _text(r, "agreement"),
-            "type": LICENCES[_local(_text(r, "class"))],
+            "agreement": row_text(r, "agreement"),
+            "type": LICENCES[_local(row_text(r, "class"))],
             "grantors": _keys(r, "grantors"),
             "grantees": _keys(r, "grantees"),
-            "start": _text(r, "start"),
-            "end": _text(r, "end"),
-            "parent": _text(r, "parent"),
+            "start": row_text(r, "start"),
+            "end": row_text(r, "end"),
+            "parent": row_text(r, "parent"),
         }
         for r in sorted(run("title-licences"), key=lambda r: int(r["sequence"].value))
     ]
     conflicts = sorted(
-        (_text(r, "code"), _text(r, "agreement"), _keys(r, "related"), _keys(r, "works"))
+        (row_text(r, "code"), row_text(r, "agreement"), _keys(r, "related"), _keys(r, "works"))
         for r in run("title-conflicts", ("work", "right", "territory"))
     )
     return {
         "status": status,
-        "expires": _text(status_row, "expires"),
+        "expires": row_text(status_row, "expires"),
         "owners": sorted({r["owner"].value for r in run("title-owners")}),
         "chain": chain if status != "not_created" else [],
         "licences": licences if status == "protected" else [],
@@ -177,11 +172,11 @@ def test_conflicts_query_is_the_command(tmp_path: Path) -> None:
     store.close()
     theirs = sorted(
         (
-            _text(r, "code"),
-            _text(r, "agreement") or "",
+            row_text(r, "code"),
+            row_text(r, "agreement") or "",
             _keys(r, "related"),
             _keys(r, "works"),
-            _text(r, "message"),
+            row_text(r, "message"),
         )
         for r in rows
     )
