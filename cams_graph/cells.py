@@ -6,7 +6,7 @@ covers are a 17-bit set (Art. 10, in the order of
 over the ISO 3166-1 alpha-2 countries (sorted codes, bit ``i`` for
 ``COUNTRY_CODES[i]``); ``WORLD`` is every bit. The engine never loops over
 single cells: it splits a work's cells into the few classes that every
-agreement covers whole (:func:`partition`).
+agreement covers whole (:func:`partition`, :func:`covered_parts`).
 
 >>> r = rights_mask(["reproduction", "moral"])
 >>> rights_codes(r)
@@ -22,7 +22,7 @@ agreement covers whole (:func:`partition`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .errors import UnknownTermError
 from .vocabularies import COUNTRY_CODES, ECONOMIC_RIGHTS, MORAL_RIGHTS, RIGHT_CODES, RIGHT_GROUPS
@@ -36,6 +36,7 @@ __all__ = [
     "RIGHT_BIT",
     "RIGHT_CODES",
     "bits",
+    "covered_parts",
     "partition",
     "render_territories",
     "right_bit",
@@ -139,14 +140,30 @@ def partition(universe: int, masks: Iterable[int]) -> list[int]:
     >>> partition(0b1111, [0b1111])
     [15]
     """
-    parts = [universe] if universe else []
-    for mask in set(masks):
-        split: list[int] = []
-        for part in parts:
-            inside, outside = part & mask, part & ~mask
-            if inside:
-                split.append(inside)
-            if outside:
-                split.append(outside)
+    return [part for part, _covering in covered_parts(universe, list(set(masks)))]
+
+
+def covered_parts(universe: int, masks: Sequence[int]) -> list[tuple[int, int]]:
+    """The parts of :func:`partition`, each with the masks that cover it.
+
+    Each part comes with a bit set of the masks that hold it (bit ``i`` for
+    ``masks[i]``), sorted by part.
+
+    >>> [(bin(part), bin(by)) for part, by in covered_parts(0b1111, [0b0011, 0b0110, 0b0011])]
+    [('0b1', '0b101'), ('0b10', '0b111'), ('0b100', '0b10'), ('0b1000', '0b0')]
+    """
+    parts = [(universe, 0)] if universe else []
+    for i, mask in enumerate(masks):
+        if not mask:
+            continue
+        split: list[tuple[int, int]] = []
+        for part, covering in parts:
+            inside = part & mask
+            if not inside:
+                split.append((part, covering))
+                continue
+            split.append((inside, covering | 1 << i))
+            if inside != part:
+                split.append((part & ~mask, covering))
         parts = split
     return sorted(parts)

@@ -2,7 +2,7 @@
 
 This module implements ``title.md`` of the specification. For one work, the
 cells (right × territory) are split into the few classes that every agreement
-covers whole (:func:`~cams_graph.cells.partition`); each class is replayed
+covers whole (:func:`~cams_graph.cells.covered_parts`); each class is replayed
 through the agreements that cover it, in the specified order:
 
 * ownership is a stack of *titles* (:class:`Title`): creation at the bottom,
@@ -36,16 +36,19 @@ with the same history — that :mod:`cams_graph.materialize` writes as RDF.
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import groupby
 
 from .cells import (
     ALL_TERRITORIES,
     ECONOMIC,
     MORAL,
-    partition,
+    covered_parts,
     right_bit,
     rights_codes,
     rights_mask,
@@ -244,6 +247,56 @@ class Derivation:
         )
 
 
+# -- the garbage collector --------------------------------------------------------
+
+
+class _CollectorPause:
+    """A context that pauses Python's cyclic garbage collector, then restores it.
+
+    A derivation makes many small objects and keeps most of them in its result;
+    each full pass of the collector scans every live object, the catalogue's
+    included, and those passes cost about as much as the derivation itself. The
+    engine makes no reference cycles, so what it drops is still freed at once by
+    reference counting; only cyclic garbage made by other threads meanwhile
+    waits for the next pass. Nested and concurrent derivations pause the
+    collector once: the last one to leave restores the state the first one found
+    (enabled or not). Other code that enables or disables the collector while a
+    derivation runs is not undone until that derivation ends.
+
+    >>> import gc
+    >>> pause = _CollectorPause()
+    >>> with pause:
+    ...     with pause:
+    ...         gc.isenabled()
+    ...     gc.isenabled()
+    False
+    False
+    >>> gc.isenabled()
+    True
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSED = _CollectorPause()
+
+
 # -- the order of judgement -----------------------------------------------------
 
 
@@ -264,14 +317,13 @@ def judging_order(agreements: Iterable[Agreement]) -> list[Agreement]:
     """
     items = list(agreements)
     by_key = {a.key: a for a in items}
-    groups: dict[tuple[date, date, int], list[Agreement]] = defaultdict(list)
-    for a in items:
-        groups[(a.start, a.signed_on, a.rank)].append(a)
+    # One sort by (start, signing day, rank, key); `n` keeps equal keys in their given order.
+    decorated = sorted((a.start, a.signed_on, a.rank, a.key, n) for n, a in enumerate(items))
     ordered: list[Agreement] = []
-    for group_key in sorted(groups):
-        group = groups[group_key]
-        if len(group) == 1:
-            ordered.extend(group)
+    for _day, run in groupby(decorated, key=lambda d: d[:3]):
+        group = [items[d[4]] for d in run]
+        if len(group) == 1 or all(a.parent is None for a in group):
+            ordered.extend(group)  # nothing to place before anything: key order
             continue
         members = {a.key for a in group}
         ancestors: dict[str, set[str]] = {}
@@ -283,7 +335,7 @@ def judging_order(agreements: Iterable[Agreement]) -> list[Agreement]:
                 parent = by_key[parent].parent if parent in by_key else None
             ancestors[a.key] = seen & members
         placed: set[str] = set()
-        remaining = sorted(group, key=lambda a: a.key)
+        remaining = group
         while remaining:
             ready = next(
                 (a for a in remaining if ancestors[a.key] <= placed),
@@ -295,15 +347,41 @@ def judging_order(agreements: Iterable[Agreement]) -> list[Agreement]:
     return ordered
 
 
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The terms of one agreement as the replay reads them: its cells as bit sets, its
+    parties as sets."""
+
+    rights: int
+    """Every right it names, moral ones included."""
+    economic: int
+    """The economic rights it names: the only ones that pass by agreement."""
+    territories: int
+    grantors: frozenset[str]
+    grantees: frozenset[str]
+
+    @classmethod
+    def of(cls, a: Agreement) -> _Terms:
+        rights = rights_mask(a.rights)
+        return cls(
+            rights,
+            rights & ECONOMIC,
+            territory_mask(a.territories, a.excluded_territories),
+            frozenset(a.grantors),
+            frozenset(a.grantees),
+        )
+
+
 @dataclass(frozen=True)
 class _Index:
     """The agreements of a catalogue in the order of judgement, by work and by the agreement
-    a termination ends."""
+    a termination ends; and the terms of each, read once."""
 
     ordered: list[Agreement]
     position: dict[str, int]
     by_work: dict[str, list[Agreement]]
     terminations: dict[str, list[Agreement]]
+    read: dict[str, _Terms] = field(default_factory=dict)
 
     def of(self, work: str) -> list[Agreement]:
         """The agreements naming ``work`` and the terminations of those, in order."""
@@ -313,6 +391,14 @@ class _Index:
             return mine
         chosen = {a.key: a for a in (*mine, *extra)}
         return sorted(chosen.values(), key=lambda a: self.position[a.key])
+
+    def terms(self, a: Agreement) -> _Terms:
+        """The terms of ``a``, read on first use (so a term unknown to the vocabularies is
+        reported only when the agreement is judged)."""
+        found = self.read.get(a.key)
+        if found is None:
+            found = self.read[a.key] = _Terms.of(a)
+        return found
 
 
 def index(catalogue: Catalogue) -> _Index:
@@ -376,16 +462,58 @@ class _Hit:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """What every class of one work is replayed against: the work, its term, the parties,
+    the terms of the agreements, and how the work began."""
+
+    work: Work
+    expiry: date | None
+    parties: Mapping[str, Party]
+    terms: Callable[[Agreement], _Terms]
+    creation: Title
+    """The bottom of every class's stack of titles. It names no agreement, so no termination
+    ever changes it: the classes of the work share it."""
+    creation_event: ChainEvent
+
+    @classmethod
+    def of(
+        cls, work: Work, expiry: date | None, parties: Mapping[str, Party], idx: _Index
+    ) -> _Setting:
+        owners = frozenset(work.initial_owners)
+        return cls(
+            work,
+            expiry,
+            parties,
+            idx.terms,
+            Title(None, "creation", owners, frozenset(), work.created, None),
+            ChainEvent("creation", None, (), tuple(sorted(owners)), work.created),
+        )
+
+
 class _ClassReplay:
     """The replay of one class of cells of one work."""
 
-    def __init__(self, work: Work, expiry: date | None, parties: Mapping[str, Party]) -> None:
-        self.work = work
-        self.expiry = expiry
-        self.parties = parties
-        self.titles: list[Title] = [
-            Title(None, "creation", frozenset(work.initial_owners), frozenset(), work.created, None)
-        ]
+    __slots__ = (
+        "expiry",
+        "hits",
+        "licences",
+        "parties",
+        "pledges",
+        "setting",
+        "terminated",
+        "terms",
+        "titles",
+        "work",
+    )
+
+    def __init__(self, setting: _Setting) -> None:
+        self.setting = setting
+        self.work = setting.work
+        self.expiry = setting.expiry
+        self.parties = setting.parties
+        self.terms = setting.terms
+        self.titles: list[Title] = [setting.creation]
         self.licences: list[Grant] = []
         self.pledges: list[Grant] = []
         self.terminated: dict[str, date] = {}
@@ -438,7 +566,8 @@ class _ClassReplay:
         day = a.start if work.created is None else max(a.start, work.created)
         if self.expiry is not None and day > self.expiry:
             return  # public domain on the grant's start day: not judged for authority
-        grantors, grantees = frozenset(a.grantors), frozenset(a.grantees)
+        terms = self.terms(a)
+        grantors, grantees = terms.grantors, terms.grantees
         own_last = a.end
         if a.key in self.terminated:
             own_last = _min(own_last, self.terminated[a.key] - _DAY)
@@ -507,7 +636,7 @@ class _ClassReplay:
             lic
             for lic in self.licences
             if (a.parent is None or lic.agreement.key == a.parent)
-            and frozenset(lic.agreement.grantees) & grantors
+            and self.terms(lic.agreement).grantees & grantors
             and _in_force(lic.start, lic.last_in_force(self.expiry), day)
             and (lic.last is None or lic.last >= lic.start)
         ]
@@ -577,7 +706,8 @@ class _ClassReplay:
                 continue
             if not _in_force(pledge.start, pledge.last_in_force(self.expiry), day):
                 continue
-            if grantors & frozenset(p.grantors) and not grantees & frozenset(p.grantees):
+            pledged = self.terms(p)
+            if grantors & pledged.grantors and not grantees & pledged.grantees:
                 self._hit(
                     "DEALING_UNDER_PLEDGE",
                     a,
@@ -600,8 +730,10 @@ class _ClassReplay:
         most recent first), then the transfers that start that day.
         """
         base = self.titles[0]
-        events = [ChainEvent("creation", None, (), tuple(sorted(base.owners)), base.start)]
         live = self._live()
+        if not live:
+            return (self.setting.creation_event,)
+        events = [self.setting.creation_event]
         days = sorted(
             {t.start for t in live if t.start is not None}
             | {t.last + _DAY for t in live if t.last is not None}
@@ -674,71 +806,74 @@ class _WorkReplay:
                 if (
                     (last is None or last >= lic.start)
                     and _in_force(lic.start, last, day)
-                    and (frozenset(lic.agreement.grantees) & parties)
+                    and (replay.terms(lic.agreement).grantees & parties)
                 ):
                     return True
         return False
 
 
-def _replay_work(
-    work: Work, agreements: Sequence[Agreement], parties: Mapping[str, Party]
-) -> _WorkReplay:
+def _replay_work(work: Work, idx: _Index, parties: Mapping[str, Party]) -> _WorkReplay:
+    agreements = idx.of(work.key)
     expiry = expires(work, parties)
     result = _WorkReplay(work, expiry)
+    setting = _Setting.of(work, expiry, parties, idx)
     grants = [a for a in agreements if a.type != "termination"]
-    scopes = {
-        a.key: (
-            rights_mask(a.rights) & ECONOMIC,
-            territory_mask(a.territories, a.excluded_territories),
-        )
-        for a in grants
-    }
-    right_parts = partition(ECONOMIC, (r for r, _ in scopes.values() if r))
-    territory_parts = partition(ALL_TERRITORIES, (t for r, t in scopes.values() if r and t))
-    # Classes that the same agreements cover have the same history: replay each set once.
-    replays: dict[tuple[str, ...], _ClassReplay] = {}
-    for t_part in territory_parts:
-        for r_part in right_parts:
-            covering = tuple(
-                a.key for a in grants if scopes[a.key][0] & r_part and scopes[a.key][1] & t_part
-            )
+    scopes = [idx.terms(a) for a in grants]
+    # A class (a right part × a territory part) is covered by the grants that cover both its
+    # parts; classes that the same grants cover have the same history: replay each set once.
+    right_parts = covered_parts(ECONOMIC, [s.economic for s in scopes])
+    territory_parts = covered_parts(
+        ALL_TERRITORIES, [s.territories if s.economic else 0 for s in scopes]
+    )
+    bit = {a.key: 1 << i for i, a in enumerate(grants)}
+    replays: dict[int, _ClassReplay] = {}
+    for t_part, by_territory in territory_parts:
+        for r_part, by_right in right_parts:
+            covering = by_territory & by_right
             replay = replays.get(covering)
             if replay is None:
-                replay = replays[covering] = _ClassReplay(work, expiry, parties)
-                chosen = set(covering)
-                for a in agreements:
-                    if a.type == "termination":
-                        replay.terminate(a)
-                    elif a.key in chosen:
-                        replay.judge(a)
+                replay = replays[covering] = _ClassReplay(setting)
+                if covering:  # cells that no grant covers keep their creation alone
+                    for a in agreements:
+                        if a.type == "termination":
+                            replay.terminate(a)
+                        elif covering & bit[a.key]:
+                            replay.judge(a)
             result.classes.append((r_part, t_part, replay))
     return result
 
 
 def _records(replay: _WorkReplay) -> tuple[Record, ...]:
-    """Merge classes with the same history into records (rights × territories)."""
-    by_territory: dict[int, dict[tuple[object, ...], int]] = defaultdict(dict)
-    histories: dict[
-        tuple[object, ...], tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]]
-    ] = {}
-    signatures: dict[int, tuple[object, ...]] = {}
+    """Merge classes with the same history into records (rights × territories).
+
+    The history (chain of title, licences in force) of each class is computed once and
+    numbered; classes are merged by those numbers, first over rights within a territory
+    part, then over territories with the same rights.
+    """
+    histories: list[tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]]] = []
+    numbers: dict[tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]], int] = {}
+    number_of_class: dict[int, int] = {}
+    by_territory: dict[int, dict[int, int]] = defaultdict(dict)
     for r_part, t_part, cls in replay.classes:
-        signature = signatures.get(id(cls))
-        if signature is None:
-            events, licences = cls.events(), cls.licences_in_force()
-            signature = signatures[id(cls)] = (events, licences)
-            histories[signature] = (events, licences)
+        number = number_of_class.get(id(cls))
+        if number is None:
+            history = (cls.events(), cls.licences_in_force())
+            number = numbers.setdefault(history, len(histories))
+            if number == len(histories):
+                histories.append(history)
+            number_of_class[id(cls)] = number
         by_history = by_territory[t_part]
-        by_history[signature] = by_history.get(signature, 0) | r_part
-    merged: dict[tuple[int, tuple[object, ...]], int] = {}
+        by_history[number] = by_history.get(number, 0) | r_part
+    merged: dict[tuple[int, int], int] = {}
     for t_part, rights_by_history in by_territory.items():
-        for signature, rights in rights_by_history.items():
-            merged[(rights, signature)] = merged.get((rights, signature), 0) | t_part
-    records = [
-        Record(rights, territories, *histories[signature])
-        for (rights, signature), territories in merged.items()
-    ]
-    return tuple(sorted(records, key=lambda rec: (rec.rights, rec.territories)))
+        for number, rights in rights_by_history.items():
+            merged[(rights, number)] = merged.get((rights, number), 0) | t_part
+    return tuple(
+        Record(rights, territories, *histories[number])
+        for (rights, number), territories in sorted(
+            merged.items(), key=lambda item: (item[0][0], item[1])
+        )
+    )
 
 
 def _moral_records(work: Work) -> tuple[Record, ...]:
@@ -816,20 +951,27 @@ def derive(
     The works are widened to every work that shares an agreement with them, so
     that each conflict is summed up over all the works of its agreement, unless
     ``expand`` is false (the caller has widened them already).
+
+    The cyclic garbage collector is paused while the engine runs (see
+    :class:`_CollectorPause`).
     """
     if works is None:
         targets = set(catalogue.works)
     elif expand:
         targets = _clusters(catalogue, works)
     else:
-        targets = set(works) & set(catalogue.works)
+        targets = {w for w in works if w in catalogue.works}
+    with _COLLECTOR_PAUSED:
+        return _derive(catalogue, targets)
+
+
+def _derive(catalogue: Catalogue, targets: set[str]) -> Derivation:
     idx = index(catalogue)
     per_work = idx.by_work
-    agreements_of = idx.of
 
     replays: dict[str, _WorkReplay] = {}
     for key in sorted(targets):
-        replays[key] = _replay_work(catalogue.works[key], agreements_of(key), catalogue.parties)
+        replays[key] = _replay_work(catalogue.works[key], idx, catalogue.parties)
 
     summaries: dict[tuple[str, str | None, tuple[str, ...]], _Summary] = {}
     for key, replay in replays.items():
@@ -936,11 +1078,7 @@ def _derivative_conflict(
     day = work.created
     replay = replays.get(source.key)
     if replay is None:
-        replay = _replay_work(
-            source,
-            index(catalogue).of(source.key),
-            catalogue.parties,
-        )
+        replay = _replay_work(source, index(catalogue), catalogue.parties)
     if source.created is not None and day < source.created:
         return None
     if replay.expiry is not None and day > replay.expiry:
@@ -1076,7 +1214,7 @@ def cell_history(catalogue: Catalogue, work: str, right: str, territory: str) ->
     """Replay one economic cell of ``work`` and return its history."""
     w = catalogue.works[work]
     r, t = right_bit(right), territory_bit(territory)
-    replay = _replay_work(w, index(catalogue).of(work), catalogue.parties)
+    replay = _replay_work(w, index(catalogue), catalogue.parties)
     cls = next(c for rp, tp, c in replay.classes if rp & r and tp & t)
     events = cls.events()
     periods = []
