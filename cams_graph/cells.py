@@ -164,6 +164,6 @@ def covered_parts(universe: int, masks: Sequence[int]) -> list[tuple[int, int]]:
                 continue
             split.append((inside, covering | 1 << i))
             if inside != part:
-                split.append((part & ~mask, covering))
+                split.append((part ^ inside, covering))
         parts = split
     return sorted(parts)

@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import gc
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import groupby
+from functools import lru_cache
+from typing import NamedTuple
 
 from .cells import (
     ALL_TERRITORIES,
@@ -76,6 +78,8 @@ __all__ = [
 ]
 
 _DAY = timedelta(days=1)
+_DEALINGS = frozenset(("assignment", "exclusive_licence", "sole_licence", "non_exclusive_licence"))
+"""The agreements that deal in a pledged right unless the pledgee joins."""
 
 
 def _min(a: date | None, b: date | None) -> date | None:
@@ -316,39 +320,53 @@ def judging_order(agreements: Iterable[Agreement]) -> list[Agreement]:
     ['A', 'C', 'B']
     """
     items = list(agreements)
-    by_key = {a.key: a for a in items}
-    # One sort by (start, signing day, rank, key); `n` keeps equal keys in their given order.
+    # By (start, signing day, rank, key); `n` keeps agreements of equal keys in their order.
     decorated = sorted((a.start, a.signed_on, a.rank, a.key, n) for n, a in enumerate(items))
-    ordered: list[Agreement] = []
-    for _day, run in groupby(decorated, key=lambda d: d[:3]):
-        group = [items[d[4]] for d in run]
-        if len(group) == 1 or all(a.parent is None for a in group):
-            ordered.extend(group)  # nothing to place before anything: key order
-            continue
-        members = {a.key for a in group}
-        ancestors: dict[str, set[str]] = {}
-        for a in group:
-            seen: set[str] = set()
-            parent = a.parent
-            while parent is not None and parent not in seen and parent != a.key:
-                seen.add(parent)
-                parent = by_key[parent].parent if parent in by_key else None
-            ancestors[a.key] = seen & members
-        placed: set[str] = set()
-        remaining = group
-        while remaining:
-            ready = next(
-                (a for a in remaining if ancestors[a.key] <= placed),
-                remaining[0],  # a cycle of parents: fall back to key order
-            )
-            ordered.append(ready)
-            placed.add(ready.key)
-            remaining.remove(ready)
+    ordered = [items[d[-1]] for d in decorated]
+    # Then, among agreements of the same (start, signing day, rank), parents first.
+    by_key = {a.key: a for a in items}
+    for start, signed, rank in {
+        (a.start, a.signed_on, a.rank) for a in items if a.parent is not None
+    }:
+        first = bisect_left(decorated, (start, signed, rank))
+        end = bisect_left(decorated, (start, signed, rank + 1))
+        if end - first > 1:
+            ordered[first:end] = _parents_first(ordered[first:end], by_key)
     return ordered
 
 
-@dataclass(frozen=True, slots=True)
-class _Terms:
+def _parents_first(group: list[Agreement], by_key: Mapping[str, Agreement]) -> list[Agreement]:
+    """``group`` (in key order) with each agreement after those of the group it names as
+    parent, directly or through a chain; otherwise in key order."""
+    members = {a.key for a in group}
+    ancestors: dict[str, set[str]] = {}
+    for a in group:
+        seen: set[str] = set()
+        parent = a.parent
+        while parent is not None and parent not in seen and parent != a.key:
+            seen.add(parent)
+            parent = by_key[parent].parent if parent in by_key else None
+        ancestors[a.key] = seen & members
+    ordered: list[Agreement] = []
+    placed: set[str] = set()
+    remaining = list(group)
+    while remaining:
+        ready = next(
+            (a for a in remaining if ancestors[a.key] <= placed),
+            remaining[0],  # a cycle of parents: fall back to key order
+        )
+        ordered.append(ready)
+        placed.add(ready.key)
+        remaining.remove(ready)
+    return ordered
+
+
+# Agreements name the same few sets of rights and territories: their masks are kept.
+_rights_mask = lru_cache(maxsize=1024)(rights_mask)
+_territory_mask = lru_cache(maxsize=1024)(territory_mask)
+
+
+class _Terms(NamedTuple):
     """The terms of one agreement as the replay reads them: its cells as bit sets, its
     parties as sets."""
 
@@ -359,16 +377,28 @@ class _Terms:
     territories: int
     grantors: frozenset[str]
     grantees: frozenset[str]
+    dead_grantor: tuple[str, date] | None
+    """The first grantor (by key) who had died before the agreement was signed, and when."""
 
     @classmethod
-    def of(cls, a: Agreement) -> _Terms:
-        rights = rights_mask(a.rights)
+    def of(cls, a: Agreement, parties: Mapping[str, Party]) -> _Terms:
+        """The terms of ``a``; ``parties`` tell who had died."""
+        rights = _rights_mask(tuple(a.rights))
+        signed = a.signed_on
+        dead = None
+        for g in a.grantors:
+            party = parties.get(g)
+            if party is None or party.died is None or signed <= party.died:
+                continue
+            if dead is None or g < dead[0]:
+                dead = (g, party.died)
         return cls(
             rights,
             rights & ECONOMIC,
-            territory_mask(a.territories, a.excluded_territories),
+            _territory_mask(tuple(a.territories), tuple(a.excluded_territories)),
             frozenset(a.grantors),
             frozenset(a.grantees),
+            dead,
         )
 
 
@@ -381,6 +411,7 @@ class _Index:
     position: dict[str, int]
     by_work: dict[str, list[Agreement]]
     terminations: dict[str, list[Agreement]]
+    parties: Mapping[str, Party]
     read: dict[str, _Terms] = field(default_factory=dict)
 
     def of(self, work: str) -> list[Agreement]:
@@ -397,7 +428,7 @@ class _Index:
         reported only when the agreement is judged)."""
         found = self.read.get(a.key)
         if found is None:
-            found = self.read[a.key] = _Terms.of(a)
+            found = self.read[a.key] = _Terms.of(a, self.parties)
         return found
 
 
@@ -416,7 +447,13 @@ def index(catalogue: Catalogue) -> _Index:
             continue
         for w in dict.fromkeys(a.works):
             by_work[w].append(a)
-    made = _Index(ordered, {a.key: i for i, a in enumerate(ordered)}, by_work, terminations)
+    made = _Index(
+        ordered,
+        {a.key: i for i, a in enumerate(ordered)},
+        by_work,
+        terminations,
+        catalogue.parties,
+    )
     catalogue.derived["index"] = made
     return made
 
@@ -424,7 +461,7 @@ def index(catalogue: Catalogue) -> _Index:
 # -- replay of one class of cells -----------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Title:
     """Owners of the cells through one agreement (or creation), from ``start`` to ``last``."""
 
@@ -437,7 +474,7 @@ class Title:
     under: Title | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Grant:
     """An effective licence or pledge on the class, as judged."""
 
@@ -452,7 +489,7 @@ class Grant:
         return _min(self.last, expiry)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     """One conflict found on one class of cells, before they are summed up."""
 
@@ -464,12 +501,11 @@ class _Hit:
 
 @dataclass(frozen=True, slots=True)
 class _Setting:
-    """What every class of one work is replayed against: the work, its term, the parties,
-    the terms of the agreements, and how the work began."""
+    """What every class of one work is replayed against: the work, its term, the terms of
+    the agreements, and how the work began."""
 
     work: Work
     expiry: date | None
-    parties: Mapping[str, Party]
     terms: Callable[[Agreement], _Terms]
     creation: Title
     """The bottom of every class's stack of titles. It names no agreement, so no termination
@@ -477,14 +513,11 @@ class _Setting:
     creation_event: ChainEvent
 
     @classmethod
-    def of(
-        cls, work: Work, expiry: date | None, parties: Mapping[str, Party], idx: _Index
-    ) -> _Setting:
+    def of(cls, work: Work, expiry: date | None, idx: _Index) -> _Setting:
         owners = frozenset(work.initial_owners)
         return cls(
             work,
             expiry,
-            parties,
             idx.terms,
             Title(None, "creation", owners, frozenset(), work.created, None),
             ChainEvent("creation", None, (), tuple(sorted(owners)), work.created),
@@ -498,7 +531,6 @@ class _ClassReplay:
         "expiry",
         "hits",
         "licences",
-        "parties",
         "pledges",
         "setting",
         "terminated",
@@ -511,7 +543,6 @@ class _ClassReplay:
         self.setting = setting
         self.work = setting.work
         self.expiry = setting.expiry
-        self.parties = setting.parties
         self.terms = setting.terms
         self.titles: list[Title] = [setting.creation]
         self.licences: list[Grant] = []
@@ -521,9 +552,10 @@ class _ClassReplay:
 
     # ownership
     def title_on(self, day: date) -> Title:
+        """The topmost title in force on ``day`` (creation, before the work exists)."""
         for title in reversed(self.titles):
-            if _in_force(title.start, title.last, day) and (
-                title.last is None or title.start is None or title.last >= title.start
+            if (title.start is None or title.start <= day) and (
+                title.last is None or day <= title.last
             ):
                 return title
         return self.titles[0]
@@ -562,8 +594,8 @@ class _ClassReplay:
                 grant.last = _min(grant.last, day - _DAY)
 
     def judge(self, a: Agreement) -> None:
-        work = self.work
-        day = a.start if work.created is None else max(a.start, work.created)
+        created = self.work.created
+        day = a.start if created is None or a.start >= created else created
         if self.expiry is not None and day > self.expiry:
             return  # public domain on the grant's start day: not judged for authority
         terms = self.terms(a)
@@ -572,20 +604,18 @@ class _ClassReplay:
         if a.key in self.terminated:
             own_last = _min(own_last, self.terminated[a.key] - _DAY)
 
-        if a.type in ("assignment", "exclusive_licence", "sole_licence", "non_exclusive_licence"):
+        if self.pledges and a.type in _DEALINGS:
             self._check_dealing(a, day, grantors, grantees)
 
-        if a.type != "succession":
-            for g in sorted(grantors):
-                party = self.parties.get(g)
-                if party is not None and party.died is not None and a.signed_on > party.died:
-                    self._hit(
-                        "NON_OWNER_GRANT",
-                        a,
-                        f"could not grant it: {g} had died on {party.died}, before it was "
-                        f"signed on {a.signed_on}",
-                    )
-                    return
+        if a.type != "succession" and terms.dead_grantor is not None:
+            g, died = terms.dead_grantor
+            self._hit(
+                "NON_OWNER_GRANT",
+                a,
+                f"could not grant it: {g} had died on {died}, before it was "
+                f"signed on {a.signed_on}",
+            )
+            return
 
         title = self.title_on(day)
         owners = title.owners
@@ -771,8 +801,9 @@ class _ClassReplay:
 
     def licences_in_force(self) -> tuple[LicenceInForce, ...]:
         out = []
+        expiry = self.expiry
         for grant in self.licences:
-            last = grant.last_in_force(self.expiry)
+            last = _min(grant.last, expiry)
             if last is not None and last < grant.start:
                 continue
             out.append(
@@ -793,6 +824,10 @@ class _WorkReplay:
     work: Work
     expiry: date | None
     classes: list[tuple[int, int, _ClassReplay]] = field(default_factory=list)
+    """(rights, territories, replay): for each territory part, in order, the rights whose
+    class the same grants cover (so that share one replay), in the order first met."""
+    hits: bool = False
+    """Whether the replay of some class found a conflict."""
 
     def owns_or_licensed(self, right: int, day: date, parties: frozenset[str]) -> bool:
         """Whether ``parties`` own ``right`` somewhere on ``day``, or hold a licence of it."""
@@ -816,7 +851,7 @@ def _replay_work(work: Work, idx: _Index, parties: Mapping[str, Party]) -> _Work
     agreements = idx.of(work.key)
     expiry = expires(work, parties)
     result = _WorkReplay(work, expiry)
-    setting = _Setting.of(work, expiry, parties, idx)
+    setting = _Setting.of(work, expiry, idx)
     grants = [a for a in agreements if a.type != "termination"]
     scopes = [idx.terms(a) for a in grants]
     # A class (a right part × a territory part) is covered by the grants that cover both its
@@ -828,8 +863,11 @@ def _replay_work(work: Work, idx: _Index, parties: Mapping[str, Party]) -> _Work
     bit = {a.key: 1 << i for i, a in enumerate(grants)}
     replays: dict[int, _ClassReplay] = {}
     for t_part, by_territory in territory_parts:
+        rights_by_covering: dict[int, int] = {}
         for r_part, by_right in right_parts:
             covering = by_territory & by_right
+            rights_by_covering[covering] = rights_by_covering.get(covering, 0) | r_part
+        for covering, rights in rights_by_covering.items():
             replay = replays.get(covering)
             if replay is None:
                 replay = replays[covering] = _ClassReplay(setting)
@@ -839,7 +877,8 @@ def _replay_work(work: Work, idx: _Index, parties: Mapping[str, Party]) -> _Work
                             replay.terminate(a)
                         elif covering & bit[a.key]:
                             replay.judge(a)
-            result.classes.append((r_part, t_part, replay))
+            result.classes.append((rights, t_part, replay))
+    result.hits = any(replay.hits for replay in replays.values())
     return result
 
 
@@ -852,26 +891,27 @@ def _records(replay: _WorkReplay) -> tuple[Record, ...]:
     """
     histories: list[tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]]] = []
     numbers: dict[tuple[tuple[ChainEvent, ...], tuple[LicenceInForce, ...]], int] = {}
-    number_of_class: dict[int, int] = {}
-    by_territory: dict[int, dict[int, int]] = defaultdict(dict)
+    number_of_class: dict[_ClassReplay, int] = {}
+    rights_of: dict[tuple[int, int], int] = {}  # (territories, history) → rights
     for r_part, t_part, cls in replay.classes:
-        number = number_of_class.get(id(cls))
+        number = number_of_class.get(cls)
         if number is None:
             history = (cls.events(), cls.licences_in_force())
             number = numbers.setdefault(history, len(histories))
             if number == len(histories):
                 histories.append(history)
-            number_of_class[id(cls)] = number
-        by_history = by_territory[t_part]
-        by_history[number] = by_history.get(number, 0) | r_part
-    merged: dict[tuple[int, int], int] = {}
-    for t_part, rights_by_history in by_territory.items():
-        for number, rights in rights_by_history.items():
-            merged[(rights, number)] = merged.get((rights, number), 0) | t_part
+            number_of_class[cls] = number
+        key = (t_part, number)
+        rights_of[key] = rights_of.get(key, 0) | r_part
+    territories_of: dict[tuple[int, int], int] = {}  # (rights, history) → territories
+    for (t_part, number), rights in rights_of.items():
+        key = (rights, number)
+        territories_of[key] = territories_of.get(key, 0) | t_part
     return tuple(
         Record(rights, territories, *histories[number])
-        for (rights, number), territories in sorted(
-            merged.items(), key=lambda item: (item[0][0], item[1])
+        for rights, territories, number in sorted(
+            (rights, territories, number)
+            for (rights, number), territories in territories_of.items()
         )
     )
 
@@ -969,12 +1009,14 @@ def _derive(catalogue: Catalogue, targets: set[str]) -> Derivation:
     idx = index(catalogue)
     per_work = idx.by_work
 
-    replays: dict[str, _WorkReplay] = {}
-    for key in sorted(targets):
-        replays[key] = _replay_work(catalogue.works[key], idx, catalogue.parties)
+    replays = {
+        key: _replay_work(catalogue.works[key], idx, catalogue.parties) for key in sorted(targets)
+    }
 
     summaries: dict[tuple[str, str | None, tuple[str, ...]], _Summary] = {}
     for key, replay in replays.items():
+        if not replay.hits:
+            continue
         for r_part, t_part, cls in replay.classes:
             for hit in cls.hits:
                 summary = summaries.setdefault((hit.code, hit.agreement, hit.related), _Summary())
@@ -992,8 +1034,8 @@ def _derive(catalogue: Catalogue, targets: set[str]) -> Derivation:
     ]
     involved = {a.key: a for w in targets for a in per_work.get(w, ())}
     for a in involved.values():
-        conflicts.extend(_agreement_conflicts(a, replays))
-    for key in sorted(targets):
+        conflicts.extend(_agreement_conflicts(a, idx.terms(a), replays))
+    for key in replays:
         conflict = _derivative_conflict(catalogue, replays, key)
         if conflict is not None:
             conflicts.append(conflict)
@@ -1009,8 +1051,14 @@ def _derive(catalogue: Catalogue, targets: set[str]) -> Derivation:
 # -- conflicts that do not depend on cells ----------------------------------------
 
 
-def _agreement_conflicts(a: Agreement, replays: Mapping[str, _WorkReplay]) -> list[Conflict]:
-    works = tuple(sorted(w for w in set(a.works) if w in replays))
+def _agreement_conflicts(
+    a: Agreement, terms: _Terms, replays: Mapping[str, _WorkReplay]
+) -> list[Conflict]:
+    works: tuple[str, ...]
+    if len(a.works) == 1:  # most agreements name one work
+        works = a.works if a.works[0] in replays else ()
+    else:
+        works = tuple(sorted({w for w in a.works if w in replays}))
     out: list[Conflict] = []
 
     def add(code: str, works: tuple[str, ...], rights: int, message: str) -> None:
@@ -1020,8 +1068,8 @@ def _agreement_conflicts(a: Agreement, replays: Mapping[str, _WorkReplay]) -> li
             )
         )
 
-    if a.type in ("assignment", "pledge") or a.is_licence:
-        moral = rights_mask(a.rights) & MORAL
+    moral = terms.rights & MORAL
+    if moral and (a.type in ("assignment", "pledge") or a.is_licence):
         if a.is_licence:
             moral &= ~right_bit("modification")
         if moral:
