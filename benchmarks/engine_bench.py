@@ -240,14 +240,11 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
         catalogue = read_catalogue(ledger(folder, size, args.seed))
         wall: dict[str, list[float]] = {name: [] for name in engines}
         cpu: dict[str, list[float]] = {name: [] for name in engines}
-        results: dict[str, tuple[Any, ...]] = {}
         for _ in range(args.repeat):
             for name, run in engines.items():
                 seconds, cpu_seconds, result = _time(run, catalogue)
                 wall[name].append(seconds)
                 cpu[name].append(cpu_seconds)
-                if name not in results and len(engines) > 1:
-                    results[name] = plain(result)
                 del result
         for name in engines:
             best, best_cpu = _us(min(wall[name]), size), _us(min(cpu[name]), size)
@@ -267,15 +264,20 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
                 flush=True,
             )
             previous[name] = (best, best_cpu)
-        if len(results) > 1:
-            current = results.pop("current")
-            for name, other in results.items():
+        if len(engines) > 1:  # compared after the timed runs, so that no run holds the others'
+            current = plain(derive(catalogue))
+            for name, run in engines.items():
+                if name == "current":
+                    continue
+                other = plain(run(catalogue))
                 if current != other:
                     status = 1
                     print(f"  DIFFERENT from {name}: {_first_difference(current, other)}")
                 else:
                     print(f"  same derivation as {name}")
-        del catalogue, results
+                del other
+            del current
+        del catalogue
     return status
 
 

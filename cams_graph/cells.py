@@ -152,17 +152,19 @@ def covered_parts(universe: int, masks: Sequence[int]) -> list[tuple[int, int]]:
     >>> [(bin(part), bin(by)) for part, by in covered_parts(0b1111, [0b0011, 0b0110, 0b0011])]
     [('0b1', '0b101'), ('0b10', '0b111'), ('0b100', '0b10'), ('0b1000', '0b0')]
     """
-    parts = [(universe, 0)] if universe else []
+    holders: dict[int, int] = {}  # each distinct mask → the masks equal to it
     for i, mask in enumerate(masks):
-        if not mask:
-            continue
+        if mask:
+            holders[mask] = holders.get(mask, 0) | 1 << i
+    parts = [(universe, 0)] if universe else []
+    for mask, held_by in holders.items():
         split: list[tuple[int, int]] = []
         for part, covering in parts:
             inside = part & mask
             if not inside:
                 split.append((part, covering))
                 continue
-            split.append((inside, covering | 1 << i))
+            split.append((inside, covering | held_by))
             if inside != part:
                 split.append((part ^ inside, covering))
         parts = split

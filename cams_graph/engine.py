@@ -19,6 +19,16 @@ through the agreements that cover it, in the specified order:
 The result (:class:`Derivation`) holds, per work, *records* — sets of cells
 with the same history — that :mod:`cams_graph.materialize` writes as RDF.
 
+A catalogue of a million works must be derived in minutes, so the engine does
+each thing once: the order of judgement and the terms of every agreement (its
+cells as bit sets, its parties as sets) are read once per catalogue
+(:func:`index`); a work's classes are found from bit sets of the grants that
+cover each part, and each distinct set of grants is replayed once; the events
+of a work's chains are made once and shared by its classes; records are merged
+on the numbers of their histories. The cyclic garbage collector is paused while
+:func:`derive` runs (:class:`_CollectorPause`). ``benchmarks/engine_bench.py``
+measures it.
+
 >>> from datetime import date
 >>> from cams_graph.facts import Agreement, Catalogue, Party, Work
 >>> cat = Catalogue().add(
@@ -40,7 +50,7 @@ import gc
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -50,6 +60,7 @@ from .cells import (
     ALL_TERRITORIES,
     ECONOMIC,
     MORAL,
+    RIGHT_BIT,
     covered_parts,
     right_bit,
     rights_codes,
@@ -78,6 +89,7 @@ __all__ = [
 ]
 
 _DAY = timedelta(days=1)
+_NOBODY: frozenset[str] = frozenset()
 _DEALINGS = frozenset(("assignment", "exclusive_licence", "sole_licence", "non_exclusive_licence"))
 """The agreements that deal in a pledged right unless the pledgee joins."""
 
@@ -412,11 +424,15 @@ class _Index:
     by_work: dict[str, list[Agreement]]
     terminations: dict[str, list[Agreement]]
     parties: Mapping[str, Party]
+    ended: set[str] = field(default_factory=set)
+    """The works named by an agreement that some termination ends."""
     read: dict[str, _Terms] = field(default_factory=dict)
 
     def of(self, work: str) -> list[Agreement]:
         """The agreements naming ``work`` and the terminations of those, in order."""
         mine = self.by_work.get(work, [])
+        if work not in self.ended:
+            return mine
         extra = [t for a in mine for t in self.terminations.get(a.key, ())]
         if not extra:
             return mine
@@ -445,14 +461,21 @@ def index(catalogue: Catalogue) -> _Index:
             if a.parent is not None:
                 terminations[a.parent].append(a)
             continue
-        for w in dict.fromkeys(a.works):
+        for w in a.works if len(a.works) == 1 else dict.fromkeys(a.works):
             by_work[w].append(a)
+    ended = {
+        w
+        for key in terminations
+        if key in catalogue.agreements
+        for w in catalogue.agreements[key].works
+    }
     made = _Index(
         ordered,
         {a.key: i for i, a in enumerate(ordered)},
         by_work,
         terminations,
         catalogue.parties,
+        ended,
     )
     catalogue.derived["index"] = made
     return made
@@ -499,29 +522,42 @@ class _Hit:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
 class _Setting:
     """What every class of one work is replayed against: the work, its term, the terms of
-    the agreements, and how the work began."""
+    the agreements, how the work began; and the events of its chains, made once."""
 
-    work: Work
-    expiry: date | None
-    terms: Callable[[Agreement], _Terms]
-    creation: Title
-    """The bottom of every class's stack of titles. It names no agreement, so no termination
-    ever changes it: the classes of the work share it."""
-    creation_event: ChainEvent
+    __slots__ = ("_events", "creation", "creation_event", "expiry", "terms", "work")
 
-    @classmethod
-    def of(cls, work: Work, expiry: date | None, idx: _Index) -> _Setting:
+    def __init__(self, work: Work, expiry: date | None, idx: _Index) -> None:
         owners = frozenset(work.initial_owners)
-        return cls(
-            work,
-            expiry,
-            idx.terms,
-            Title(None, "creation", owners, frozenset(), work.created, None),
-            ChainEvent("creation", None, (), tuple(sorted(owners)), work.created),
-        )
+        self.work = work
+        self.expiry = expiry
+        self.terms = idx.terms
+        # The bottom of every class's stack of titles. It names no agreement, so no
+        # termination ever changes it: the classes of the work share it.
+        self.creation = Title(None, "creation", owners, _NOBODY, work.created, None)
+        self.creation_event = ChainEvent("creation", None, (), tuple(sorted(owners)), work.created)
+        self._events: dict[
+            tuple[str, str | None, frozenset[str], frozenset[str], date], ChainEvent
+        ] = {}
+
+    def event(
+        self,
+        kind: str,
+        agreement: str | None,
+        before: frozenset[str],
+        after: frozenset[str],
+        day: date,
+    ) -> ChainEvent:
+        """The event by which the owners went from ``before`` to ``after`` on ``day``; the
+        classes of the work share each event (most transfers cover several classes)."""
+        key = (kind, agreement, before, after, day)
+        found = self._events.get(key)
+        if found is None:
+            found = self._events[key] = ChainEvent(
+                kind, agreement, tuple(sorted(before)), tuple(sorted(after)), day
+            )
+        return found
 
 
 class _ClassReplay:
@@ -593,12 +629,12 @@ class _ClassReplay:
             if grant.agreement.key == target or target in grant.ancestors:
                 grant.last = _min(grant.last, day - _DAY)
 
-    def judge(self, a: Agreement) -> None:
+    def judge(self, a: Agreement, terms: _Terms) -> None:
+        """Judge the grant ``a`` (whose terms are ``terms``) on the class as it stands."""
         created = self.work.created
         day = a.start if created is None or a.start >= created else created
         if self.expiry is not None and day > self.expiry:
             return  # public domain on the grant's start day: not judged for authority
-        terms = self.terms(a)
         grantors, grantees = terms.grantors, terms.grantees
         own_last = a.end
         if a.key in self.terminated:
@@ -653,9 +689,9 @@ class _ClassReplay:
                 Title(a.key, a.type, frozenset(new_owners), owners, day, last, title)
             )
         elif a.type == "pledge":
-            self.pledges.append(Grant(a, day, last, False, None, frozenset()))
+            self.pledges.append(Grant(a, day, last, False, None, _NOBODY))
         else:
-            grant = Grant(a, day, last, a.is_exclusive, None, frozenset())
+            grant = Grant(a, day, last, a.is_exclusive, None, _NOBODY)
             self._check_overlaps(grant)
             self.licences.append(grant)
 
@@ -777,26 +813,14 @@ class _ClassReplay:
                         break
                     back = title.under if title.under is not None else base
                     events.append(
-                        ChainEvent(
-                            "reversion",
-                            title.agreement,
-                            tuple(sorted(title.owners)),
-                            tuple(sorted(back.owners)),
-                            day,
+                        self.setting.event(
+                            "reversion", title.agreement, title.owners, back.owners, day
                         )
                     )
                     title = back
             for t in live:
                 if t.start == day:
-                    events.append(
-                        ChainEvent(
-                            t.kind,
-                            t.agreement,
-                            tuple(sorted(t.before)),
-                            tuple(sorted(t.owners)),
-                            day,
-                        )
-                    )
+                    events.append(self.setting.event(t.kind, t.agreement, t.before, t.owners, day))
         return tuple(events)
 
     def licences_in_force(self) -> tuple[LicenceInForce, ...]:
@@ -823,6 +847,8 @@ class _WorkReplay:
 
     work: Work
     expiry: date | None
+    grants: list[tuple[Agreement, _Terms]] = field(default_factory=list)
+    """The agreements naming the work, but terminations, in order, with their terms."""
     classes: list[tuple[int, int, _ClassReplay]] = field(default_factory=list)
     """(rights, territories, replay): for each territory part, in order, the rights whose
     class the same grants cover (so that share one replay), in the order first met."""
@@ -851,16 +877,24 @@ def _replay_work(work: Work, idx: _Index, parties: Mapping[str, Party]) -> _Work
     agreements = idx.of(work.key)
     expiry = expires(work, parties)
     result = _WorkReplay(work, expiry)
-    setting = _Setting.of(work, expiry, idx)
-    grants = [a for a in agreements if a.type != "termination"]
-    scopes = [idx.terms(a) for a in grants]
+    setting = _Setting(work, expiry, idx)
+    # The steps of a replay: each grant with its bit and terms, each termination with neither.
+    scopes: list[_Terms] = []
+    steps: list[tuple[Agreement, int, _Terms | None]] = []
+    for a in agreements:
+        if a.type == "termination":
+            steps.append((a, 0, None))
+        else:
+            scope = idx.terms(a)
+            steps.append((a, 1 << len(scopes), scope))
+            scopes.append(scope)
+            result.grants.append((a, scope))
     # A class (a right part × a territory part) is covered by the grants that cover both its
     # parts; classes that the same grants cover have the same history: replay each set once.
     right_parts = covered_parts(ECONOMIC, [s.economic for s in scopes])
     territory_parts = covered_parts(
         ALL_TERRITORIES, [s.territories if s.economic else 0 for s in scopes]
     )
-    bit = {a.key: 1 << i for i, a in enumerate(grants)}
     replays: dict[int, _ClassReplay] = {}
     for t_part, by_territory in territory_parts:
         rights_by_covering: dict[int, int] = {}
@@ -872,11 +906,11 @@ def _replay_work(work: Work, idx: _Index, parties: Mapping[str, Party]) -> _Work
             if replay is None:
                 replay = replays[covering] = _ClassReplay(setting)
                 if covering:  # cells that no grant covers keep their creation alone
-                    for a in agreements:
-                        if a.type == "termination":
+                    for a, bit, terms in steps:
+                        if terms is None:
                             replay.terminate(a)
-                        elif covering & bit[a.key]:
-                            replay.judge(a)
+                        elif covering & bit:
+                            replay.judge(a, terms)
             result.classes.append((rights, t_part, replay))
     result.hits = any(replay.hits for replay in replays.values())
     return result
@@ -919,7 +953,7 @@ def _records(replay: _WorkReplay) -> tuple[Record, ...]:
 def _moral_records(work: Work) -> tuple[Record, ...]:
     by_holders: dict[tuple[str, ...], int] = defaultdict(int)
     for code in MORAL_RIGHTS:
-        by_holders[tuple(sorted(moral_holders(work, code)))] |= right_bit(code)
+        by_holders[tuple(sorted(moral_holders(work, code)))] |= RIGHT_BIT[code]
     return tuple(
         Record(
             rights, ALL_TERRITORIES, (ChainEvent("creation", None, (), holders, work.created),), ()
@@ -1006,25 +1040,33 @@ def derive(
 
 
 def _derive(catalogue: Catalogue, targets: set[str]) -> Derivation:
+    """Replay the works one at a time, keeping of each replay only what the conflicts need:
+    its term, its conflicts summed up, its agreements, and the whole replay only when
+    another work was made from it."""
     idx = index(catalogue)
-    per_work = idx.by_work
-
-    replays = {
-        key: _replay_work(catalogue.works[key], idx, catalogue.parties) for key in sorted(targets)
-    }
-
+    sources = {catalogue.works[key].derived_from for key in targets}
+    titles: dict[str, WorkTitle] = {}
+    expiries: dict[str, date | None] = {}
+    kept: dict[str, _WorkReplay] = {}
     summaries: dict[tuple[str, str | None, tuple[str, ...]], _Summary] = {}
-    for key, replay in replays.items():
-        if not replay.hits:
-            continue
-        for r_part, t_part, cls in replay.classes:
-            for hit in cls.hits:
-                summary = summaries.setdefault((hit.code, hit.agreement, hit.related), _Summary())
-                if not summary.reason:
-                    summary.reason = hit.reason
-                summary.works.add(key)
-                summary.rights |= r_part
-                summary.territories |= t_part
+    involved: list[tuple[Agreement, _Terms]] = []
+    shared: set[str] = set()  # agreements of several works, listed once
+    for key in sorted(targets):
+        replay = _replay_work(catalogue.works[key], idx, catalogue.parties)
+        titles[key] = WorkTitle(
+            replay.work, replay.expiry, _records(replay), _moral_records(replay.work)
+        )
+        expiries[key] = replay.expiry
+        if key in sources:
+            kept[key] = replay
+        if replay.hits:
+            _sum_up(summaries, key, replay)
+        for a, terms in replay.grants:
+            if len(a.works) > 1:
+                if a.key in shared:
+                    continue
+                shared.add(a.key)
+            involved.append((a, terms))
 
     conflicts = [
         _conflict(
@@ -1032,33 +1074,45 @@ def _derive(catalogue: Catalogue, targets: set[str]) -> Derivation:
         )
         for (code, agreement, related), s in summaries.items()
     ]
-    involved = {a.key: a for w in targets for a in per_work.get(w, ())}
-    for a in involved.values():
-        conflicts.extend(_agreement_conflicts(a, idx.terms(a), replays))
-    for key in replays:
-        conflict = _derivative_conflict(catalogue, replays, key)
+    for a, terms in involved:
+        conflicts.extend(_agreement_conflicts(a, terms, expiries))
+    for key in titles:
+        conflict = _derivative_conflict(catalogue, kept, key)
         if conflict is not None:
             conflicts.append(conflict)
     conflicts.sort(key=lambda c: (c.code, c.agreement or "", c.works))
-
-    titles = {
-        key: WorkTitle(replay.work, replay.expiry, _records(replay), _moral_records(replay.work))
-        for key, replay in replays.items()
-    }
     return Derivation(titles, conflicts)
+
+
+def _sum_up(
+    summaries: dict[tuple[str, str | None, tuple[str, ...]], _Summary],
+    key: str,
+    replay: _WorkReplay,
+) -> None:
+    """Add the conflicts found on the classes of one work to ``summaries``, by (code,
+    agreement, related): the first reason found, and every work, right and territory."""
+    for r_part, t_part, cls in replay.classes:
+        for hit in cls.hits:
+            summary = summaries.setdefault((hit.code, hit.agreement, hit.related), _Summary())
+            if not summary.reason:
+                summary.reason = hit.reason
+            summary.works.add(key)
+            summary.rights |= r_part
+            summary.territories |= t_part
 
 
 # -- conflicts that do not depend on cells ----------------------------------------
 
 
 def _agreement_conflicts(
-    a: Agreement, terms: _Terms, replays: Mapping[str, _WorkReplay]
+    a: Agreement, terms: _Terms, expiries: Mapping[str, date | None]
 ) -> list[Conflict]:
+    """The conflicts of ``a`` itself, over the works derived (with their terms in ``expiries``)."""
     works: tuple[str, ...]
     if len(a.works) == 1:  # most agreements name one work
-        works = a.works if a.works[0] in replays else ()
+        works = a.works if a.works[0] in expiries else ()
     else:
-        works = tuple(sorted({w for w in a.works if w in replays}))
+        works = tuple(sorted({w for w in a.works if w in expiries}))
     out: list[Conflict] = []
 
     def add(code: str, works: tuple[str, ...], rights: int, message: str) -> None:
@@ -1100,7 +1154,7 @@ def _agreement_conflicts(
         )
     beyond = []
     for w in works:
-        expiry = replays[w].expiry
+        expiry = expiries[w]
         if expiry is not None and (a.start > expiry or (a.end is not None and a.end > expiry)):
             beyond.append((w, expiry))
     if beyond:

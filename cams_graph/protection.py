@@ -33,7 +33,11 @@ def term_by_publication(work: Work, parties: Mapping[str, Party]) -> bool:
         return True
     if work.authorship == "work_for_hire" and work.owners:
         return True
-    return any(parties[a].is_organization for a in work.authors if a in parties)
+    for key in work.authors:
+        author = parties.get(key)
+        if author is not None and author.is_organization:
+            return True
+    return False
 
 
 def expires(work: Work, parties: Mapping[str, Party]) -> date | None:
