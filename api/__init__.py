@@ -27,6 +27,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cams_graph import __version__
 from cams_graph.derive import derive_pending
@@ -38,6 +39,7 @@ from .deps import current_token
 from .errors import install_error_handlers
 from .limits import BodyLimit
 from .routers import ROUTERS
+from .routers import sparql as sparql_router
 from .settings import Settings
 from .writes import import_demo_if_empty
 
@@ -84,6 +86,25 @@ def _docs(app: FastAPI) -> None:
         )
 
 
+class _App(FastAPI):
+    """FastAPI, with ``GET`` and ``POST /sparql`` sent straight to the endpoint.
+
+    Those requests skip FastAPI's middleware, routing and dependency solving
+    (:func:`api.routers.sparql.endpoint_app`); the request body limit still
+    applies to them.
+    """
+
+    sparql: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.sparql is not None and sparql_router.takes(scope):
+            scope["app"] = self
+            scope["router"] = self.router
+            await self.sparql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings, *, backend: Backend | None = None) -> FastAPI:
     """The application for ``settings`` (``backend`` overrides the one the store implies)."""
 
@@ -117,7 +138,7 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> FastAPI
         docs_url: str | None = None
     except ImportError:  # pragma: no cover
         docs_url = "/docs"
-    app = FastAPI(
+    app = _App(
         dependencies=[Depends(current_token)],
         title="cams-graph",
         version=__version__,
@@ -131,6 +152,7 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> FastAPI
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.sparql = BodyLimit(sparql_router.endpoint_app, max_bytes=settings.max_body_bytes)
     _docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     for router in ROUTERS:

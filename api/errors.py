@@ -44,7 +44,7 @@ from cams_graph.errors import (
     ValidationError,
 )
 
-__all__ = ["install_error_handlers", "status_of"]
+__all__ = ["error_response", "install_error_handlers", "status_of"]
 
 log = logging.getLogger("cams_graph.api")
 
@@ -106,6 +106,18 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
         {"detail": f"internal error ({type(error).__name__}); it has been logged"},
         status_code=500,
     )
+
+
+def error_response(request: Request, error: Exception) -> JSONResponse:
+    """The response the handlers installed by :func:`install_error_handlers` give for
+    ``error`` (for code that answers outside FastAPI's routing)."""
+    if isinstance(error, CamsError):
+        return _cams_error(request, error)
+    if isinstance(error, RequestValidationError):
+        return _validation_error(request, error)
+    if isinstance(error, StarletteHTTPException):
+        return _http_error(request, error)
+    return _unexpected(request, error)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,10 +7,10 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit"]
+__all__ = ["BodyLimit", "TooLarge"]
 
 
-class _TooLarge(HTTPException):
+class TooLarge(HTTPException):
     """Raised while the body streams in; rendered as 413 by the error handlers."""
 
 
@@ -69,7 +69,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge(413, json.loads(self._message())["detail"])
+                    raise TooLarge(413, json.loads(self._message())["detail"])
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -80,6 +80,6 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+        except TooLarge:
             if not started:
                 await self._refuse(send)

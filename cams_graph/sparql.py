@@ -43,6 +43,7 @@ result while it is written, to enforce result-size caps (:class:`CappedOutput`).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tempfile
@@ -71,6 +72,7 @@ __all__ = [
     "parse_accept",
     "screen_query",
     "screen_update",
+    "screened",
     "tokens",
     "unescape_codepoints",
 ]
@@ -191,8 +193,35 @@ class Screened:
     has_dataset: bool = False
     has_with: bool = False
 
+    @property
+    def names_graphs(self) -> bool:
+        """Whether the text names graphs of its dataset (``FROM``, ``USING``, ...)."""
+        return bool(self.default_graphs or self.named_graphs)
+
+    def check(
+        self, held_graphs: frozenset[str] | None, unknown_graphs: UnknownGraphs = "refuse"
+    ) -> None:
+        """Refuse the graphs of the dataset that are not in ``held_graphs`` (see
+        :func:`check_graphs`).
+
+        >>> Screened("ASK", ("urn:g",)).check(frozenset())
+        Traceback (most recent call last):
+        ...
+        cams_graph.errors.UnsafeQueryError: FROM <urn:g>: the store holds no such graph \
+(cams-graph never fetches graphs from the web)
+        """
+        clause = "USING" if self.form == "UPDATE" else "FROM"
+        check_graphs(self.default_graphs, held_graphs, clause, unknown_graphs)
+        check_graphs(self.named_graphs, held_graphs, f"{clause} NAMED", unknown_graphs)
+
 
 _FORMS: Final = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+_NETWORK_HINT: Final = re.compile("service|load", re.IGNORECASE)
+"""Text that may hold a ``SERVICE`` or ``LOAD`` keyword: without it, there is none to refuse."""
+
+_CACHED_TEXT: Final = 8192
+"""Texts up to this many characters have their screen result remembered (see :func:`screened`)."""
 
 
 def _refuse_network(toks: Sequence[Token]) -> None:
@@ -210,6 +239,36 @@ def _refuse_network(toks: Sequence[Token]) -> None:
                 "LOAD is not allowed on this server: it would make the server fetch a document "
                 "from another host; import files with POST /api/imports instead"
             )
+
+
+def _reads_differently(toks: Sequence[Token]) -> bool:
+    """Whether :func:`tokens` with ``operators_in_expressions`` would read ``toks``'s text
+    otherwise: only where an IRI token stands in parentheses right after an operand.
+
+    Up to the first such place both readings are the same, so without one the
+    second reading need not be made.
+
+    >>> _reads_differently(list(tokens("FILTER(?a<1&&?b>2)")))
+    True
+    >>> _reads_differently(list(tokens("SELECT * { ?s <p> ?o FILTER(?o = <q>) }")))
+    False
+    """
+    depth = 0
+    previous: Token | None = None
+    for token in toks:
+        if (
+            token.kind == "iri"
+            and depth > 0
+            and previous is not None
+            and (previous.kind in _OPERAND_END or previous.text == ")")
+        ):
+            return True
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth = max(0, depth - 1)
+        previous = token
+    return False
 
 
 def _prefixes(toks: Sequence[Token], base: str | None) -> tuple[dict[str, str], str | None]:
@@ -299,6 +358,66 @@ def check_graphs(
             )
 
 
+def _screen(text: str, base: str | None, operation: Operation) -> Screened:
+    """The screen of :func:`screened`, without its memory."""
+    decoded = unescape_codepoints(text) if "\\" in text else text
+    lowered = decoded.lower()
+    toks: list[Token] | None = None
+    if _NETWORK_HINT.search(decoded):
+        toks = list(tokens(decoded))
+        _refuse_network(toks)
+        if _reads_differently(toks):
+            _refuse_network(list(tokens(decoded, operators_in_expressions=True)))
+    keyword = "USING" if operation == "update" else "FROM"
+    default: list[str] = []
+    named: list[str] = []
+    found = False
+    if keyword.lower() in lowered:
+        toks = toks if toks is not None else list(tokens(decoded))
+        prefixes, base = _prefixes(toks, base)
+        default, named, found = _dataset(toks, keyword, prefixes, base)
+        check_graphs(default, None, keyword)
+        check_graphs(named, None, f"{keyword} NAMED")
+    if operation == "update":
+        has_with = "with" in lowered and any(
+            t.kind == "word" and t.text.upper() == "WITH"
+            for t in (toks if toks is not None else tokens(decoded))
+        )
+        return Screened("UPDATE", tuple(default), tuple(named), found, has_with)
+    form = next(
+        (
+            t.text.upper()
+            for t in (toks if toks is not None else tokens(decoded))
+            if t.kind == "word" and t.text.upper() in _FORMS
+        ),
+        "",
+    )
+    return Screened(form, tuple(default), tuple(named), found)
+
+
+_screen_remembered = functools.lru_cache(maxsize=1024)(_screen)
+
+
+def screened(text: str, *, base: str | None = None, operation: Operation = "query") -> Screened:
+    """Screen a query or update, without the store: ``SERVICE`` and ``LOAD`` are refused
+    and the graphs of its dataset read (:meth:`Screened.check` checks them against the
+    store's).
+
+    The same text and base always screen the same, so the result of texts up to
+    :data:`_CACHED_TEXT` characters is remembered (the last 1 024 of them): a query
+    sent again costs no second reading. Texts holding neither ``service`` nor
+    ``load`` in any case cannot hold either keyword and skip the token-level reading.
+
+    >>> screened("SELECT * FROM <urn:g> { ?s ?p ?o }").default_graphs
+    ('urn:g',)
+    >>> screened("DELETE WHERE { ?s ?p ?o }", operation="update").form
+    'UPDATE'
+    """
+    if len(text) <= _CACHED_TEXT:
+        return _screen_remembered(text, base, operation)
+    return _screen(text, base, operation)
+
+
 def screen_query(
     text: str,
     *,
@@ -314,16 +433,9 @@ def screen_query(
     ...              held_graphs=frozenset({"http://example.org/g"})).default_graphs
     ('http://example.org/g',)
     """
-    decoded = unescape_codepoints(text)
-    toks = list(tokens(decoded))
-    _refuse_network(toks)
-    _refuse_network(list(tokens(decoded, operators_in_expressions=True)))
-    prefixes, base = _prefixes(toks, base)
-    default, named, found = _dataset(toks, "FROM", prefixes, base)
-    check_graphs(default, held_graphs, "FROM", unknown_graphs)
-    check_graphs(named, held_graphs, "FROM NAMED", unknown_graphs)
-    form = next((t.text.upper() for t in toks if t.kind == "word" and t.text.upper() in _FORMS), "")
-    return Screened(form, tuple(default), tuple(named), found)
+    found = screened(text, base=base, operation="query")
+    found.check(held_graphs, unknown_graphs)
+    return found
 
 
 def screen_update(
@@ -341,16 +453,9 @@ def screen_update(
     cams_graph.errors.UnsafeQueryError: LOAD is not allowed on this server: it would make the \
 server fetch a document from another host; import files with POST /api/imports instead
     """
-    decoded = unescape_codepoints(text)
-    toks = list(tokens(decoded))
-    _refuse_network(toks)
-    _refuse_network(list(tokens(decoded, operators_in_expressions=True)))
-    prefixes, base = _prefixes(toks, base)
-    default, named, found = _dataset(toks, "USING", prefixes, base)
-    check_graphs(default, held_graphs, "USING", unknown_graphs)
-    check_graphs(named, held_graphs, "USING NAMED", unknown_graphs)
-    has_with = any(t.kind == "word" and t.text.upper() == "WITH" for t in toks)
-    return Screened("UPDATE", tuple(default), tuple(named), found, has_with)
+    found = screened(text, base=base, operation="update")
+    found.check(held_graphs, unknown_graphs)
+    return found
 
 
 def add_using(text: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
@@ -565,6 +670,9 @@ class CappedOutput(io.RawIOBase):
     file. Rows are counted on the bytes as they are written, exactly for each
     format Oxigraph writes: ``<result>`` elements of XML, lines of TSV, record
     ends outside quotes of CSV, solution objects of JSON (strings skipped).
+    Every row takes at least a byte, so while the answer is no longer than
+    ``max_rows`` bytes the count waits: most answers are small and are never
+    read for rows, unless :attr:`rows` is asked for.
 
     >>> out = CappedOutput("json", max_rows=1, max_bytes=1000)
     >>> head = b'{"head":{"vars":["a"]},"results":{"bindings":'
@@ -584,12 +692,33 @@ class CappedOutput(io.RawIOBase):
         self.max_bytes = max_bytes
         self.spill = spill
         self.size = 0
-        self.rows = 0
+        self._rows = 0
         self._lines = 0
         self._carry = b""
         self._quoted = False
         self._memory = io.BytesIO()
         self._file: IO[bytes] | None = None
+        # Rows are not counted while the answer, all in memory, has at most this many bytes.
+        self._uncounted_up_to = min(max_rows, spill)
+
+    @property
+    def rows(self) -> int:
+        """The rows (triples) written so far."""
+        self._count_now()
+        return self._rows
+
+    @property
+    def counted(self) -> int | None:
+        """The rows counted so far without counting now: None while the count waits.
+
+        >>> out = CappedOutput("tsv", max_rows=100, max_bytes=1000)
+        >>> _ = out.write(b"?a\\n1\\n")
+        >>> out.counted is None, out.rows, out.counted
+        (True, 1, 1)
+        """
+        if self.kind == "graph" or self._uncounted_up_to < 0:
+            return self._rows
+        return None
 
     def writable(self) -> bool:
         return True
@@ -599,8 +728,12 @@ class CappedOutput(io.RawIOBase):
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise ResultTooLargeError(f"the result is larger than {self.max_bytes} bytes")
+        if self.size <= self._uncounted_up_to:
+            self._memory.write(chunk)
+            return len(chunk)
+        self._count_now()
         self._count(chunk)
-        if self.rows > self.max_rows:
+        if self._rows > self.max_rows:
             raise ResultTooLargeError(f"the result has more than {self.max_rows} rows")
         if self._file is None and self._memory.tell() + len(chunk) > self.spill:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 (kept open until read)
@@ -609,20 +742,26 @@ class CappedOutput(io.RawIOBase):
         (self._file or self._memory).write(chunk)
         return len(chunk)
 
+    def _count_now(self) -> None:
+        """Count the rows of what waited in memory uncounted, and count from now on."""
+        if self._uncounted_up_to >= 0:
+            self._uncounted_up_to = -1
+            self._count(self._memory.getvalue())
+
     def add_rows(self, n: int = 1) -> None:
         """Count rows counted elsewhere (triples of a graph result)."""
-        self.rows += n
-        if self.rows > self.max_rows:
+        self._rows += n
+        if self._rows > self.max_rows:
             raise ResultTooLargeError(f"the result has more than {self.max_rows} triples")
 
     def _count(self, chunk: bytes) -> None:
         if self.kind == "xml":
             data = self._carry + chunk
-            self.rows += data.count(b"<result>")
+            self._rows += data.count(b"<result>")
             self._carry = data[-7:]
         elif self.kind == "tsv":
             self._lines += chunk.count(b"\n")
-            self.rows = max(0, self._lines - 1)
+            self._rows = max(0, self._lines - 1)
         elif self.kind == "csv":
             pieces = chunk.split(b'"')
             for i, piece in enumerate(pieces):
@@ -631,14 +770,14 @@ class CappedOutput(io.RawIOBase):
                     self._lines += piece.count(b"\n")
             if len(pieces) % 2 == 0:
                 self._quoted = not self._quoted
-            self.rows = max(0, self._lines - 1)
+            self._rows = max(0, self._lines - 1)
         elif self.kind == "json":
             stripped = _JSON_STRING.sub(b"S", self._carry + chunk)
             cut = stripped.find(b'"')
             body, carry = (stripped, b"") if cut < 0 else (stripped[:cut], stripped[cut:])
             if body[-1:] in (b",", b"["):
                 body, carry = body[:-1], body[-1:] + carry
-            self.rows += body.count(b",{") + body.count(b"[{")
+            self._rows += body.count(b",{") + body.count(b"[{")
             self._carry = carry
 
     def getvalue(self) -> bytes:

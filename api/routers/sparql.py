@@ -19,6 +19,7 @@ The cams-graph prefixes (``cams:``, ``right:``, ``territory:``, ``dcterms:``,
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any
@@ -29,6 +30,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from pyoxigraph import serialize as serialize_rdf
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
+from starlette.types import Receive, Scope, Send
 
 from cams_graph.querypool import QueryJob, QueryOutcome
 from cams_graph.resources import query_names, query_text
@@ -38,17 +41,19 @@ from cams_graph.sparql import (
     Format,
     add_using,
     negotiate,
-    screen_query,
     screen_update,
+    screened,
 )
 from cams_graph.tokens import Role
 
 from ..deps import BackendDep, SettingsDep, TokensDep, authenticate, require_role
+from ..errors import error_response
+from ..limits import TooLarge
 from ..settings import Settings
 from ..sparql_protocol import ProtocolRequest, read_protocol_request
 from ..writes import sparql_update
 
-__all__ = ["examples", "router"]
+__all__ = ["answer", "endpoint_app", "examples", "router", "takes"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -85,7 +90,38 @@ def endpoint_url(request: Request, settings: Settings) -> str:
     """The endpoint's own URL: the base IRI of queries and the subject of its description."""
     if settings.public_url:
         return settings.public_url.rstrip("/") + "/sparql"
-    return str(request.url.replace(query="", fragment="")).rstrip("/")
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    return _own_url(
+        scope.get("scheme", "http"),
+        host,
+        None if server is None else (server[0], server[1]),
+        scope.get("root_path", ""),
+        scope["path"],
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _own_url(
+    scheme: str, host: bytes | None, server: tuple[str, int] | None, root_path: str, path: str
+) -> str:
+    """The URL of a request without its query, as Starlette makes it (the last 64
+    remembered: a server is reached under few names).
+
+    >>> _own_url("http", b"example.org:8000", None, "", "/sparql/")
+    'http://example.org:8000/sparql'
+    """
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"scheme": scheme, "server": server, "root_path": root_path, "path": path}
+    return str(URL(scope={**scope, "query_string": b"", "headers": headers})).rstrip("/")
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None) -> tuple[str | None, str | None]:
+    """The result and graph formats an ``Accept`` header asks for (clients send few
+    different headers: the last 256 are remembered)."""
+    return negotiate(accept, RESULT_FORMATS), negotiate(accept, GRAPH_FORMATS)
 
 
 def _offers(request: Request) -> tuple[str | None, str | None]:
@@ -98,8 +134,7 @@ def _offers(request: Request) -> tuple[str | None, str | None]:
             chosen if chosen in RESULT_FORMATS else None,
             chosen if chosen in GRAPH_FORMATS else None,
         )
-    accept = request.headers.get("accept")
-    return negotiate(accept, RESULT_FORMATS), negotiate(accept, GRAPH_FORMATS)
+    return _negotiated(request.headers.get("accept"))
 
 
 def _answer(outcome: QueryOutcome) -> Response:
@@ -148,9 +183,16 @@ def _editor(request: Request, settings: Settings, query: str = "") -> HTMLRespon
     return response
 
 
+_PAGE_OFFERS = {"html": _HTML, **GRAPH_FORMATS}
+
+
+@functools.lru_cache(maxsize=256)
+def _html_first(accept: str | None) -> bool:
+    return negotiate(accept, _PAGE_OFFERS, default="turtle") == "html"
+
+
 def _wants_html(request: Request) -> bool:
-    offers = {"html": _HTML, **GRAPH_FORMATS}
-    return negotiate(request.headers.get("accept"), offers, default="turtle") == "html"
+    return _html_first(request.headers.get("accept"))
 
 
 def service_description(endpoint: str, key: str) -> bytes:
@@ -201,10 +243,9 @@ async def _query(
     request: Request, proto: ProtocolRequest, backend: BackendDep, settings: Settings
 ) -> Response:
     base = endpoint_url(request, settings)
-    held = await run_in_threadpool(backend.held_graphs)
-    screened = screen_query(
-        proto.text, held_graphs=held, base=base, unknown_graphs=settings.unknown_graphs
-    )
+    found = screened(proto.text, base=base)
+    if found.names_graphs and settings.unknown_graphs == "refuse":
+        found.check(await run_in_threadpool(backend.held_graphs))
     # The protocol's dataset parameters name graphs of this store, read as empty when it
     # holds none of that name: nothing is ever fetched for them.
     result_key, graph_key = _offers(request)
@@ -217,7 +258,7 @@ async def _query(
         base_iri=base,
         default_graphs=proto.default_graphs if protocol_dataset else None,
         named_graphs=proto.named_graphs if protocol_dataset else None,
-        use_union=not (protocol_dataset or screened.has_dataset),
+        use_union=not (protocol_dataset or found.has_dataset),
         result_format=result_key,
         graph_format=graph_key,
         max_rows=settings.max_result_rows,
@@ -273,9 +314,53 @@ async def _endpoint(
         )
     if proto.operation == "update":
         return await _update(request, proto, backend, settings, tokens)
-    if _wants_html(request) and request.method == "GET" and "format" not in request.query_params:
+    if request.method == "GET" and "format" not in request.query_params and _wants_html(request):
         return _editor(request, settings, proto.text)
     return await _query(request, proto, backend, settings)
+
+
+async def answer(request: Request) -> Response:
+    """The endpoint's answer to ``request``: what the routes below answer, after what
+    their dependencies do (the caller's token checked)."""
+    state = request.app.state
+    authenticate(request, state.tokens)
+    return await _endpoint(request, state.backend, state.settings, state.tokens)
+
+
+def takes(scope: Scope) -> bool:
+    """Whether a request is a ``GET`` or ``POST`` to the endpoint (for :func:`endpoint_app`).
+
+    >>> takes({"type": "http", "method": "POST", "path": "/sparql"})
+    True
+    >>> takes({"type": "http", "method": "GET", "path": "/sparql/x"})
+    False
+    """
+    if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
+        return False
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path in ("/sparql", "/sparql/")
+
+
+async def endpoint_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The endpoint as a plain ASGI application, for the requests :func:`takes`.
+
+    The endpoint is the server's busiest: past FastAPI's middleware, routing
+    and dependency solving (a thread for each plain-function dependency), a
+    query costs the server a fraction of the time. The answers, errors
+    included, are the routes' own: the routes stay, and are what ``/docs``
+    shows. ``scope`` must hold ``app`` (the FastAPI application) and ``router``.
+    """
+    request = Request(scope, receive)
+    try:
+        response = await answer(request)
+    except TooLarge:
+        raise  # the body limit around this answers it
+    except Exception as err:
+        response = error_response(request, err)
+    await response(scope, receive, send)
 
 
 for _method in ("GET", "POST"):

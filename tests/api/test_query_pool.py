@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
+import pickle
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
 
-from cams_graph.errors import PoolBusyError, QueryTimeoutError
-from cams_graph.querypool import QueryJob, QueryPool, Snapshots
+from cams_graph.errors import PoolBusyError, QueryTimeoutError, StoreError
+from cams_graph.querypool import QueryJob, QueryPool, Snapshots, _receive, _send
 
 SLOW = QueryJob(
     "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?a { 1 2 3 4 5 6 7 8 9 10 } "
@@ -57,3 +61,46 @@ def test_a_saturated_pool_answers_busy_after_the_queue_bound(tmp_path: Path) -> 
                 await slow
 
     asyncio.run(scenario())
+
+
+def test_workers_run_below_the_server_priority(tmp_path: Path) -> None:
+    from cams_graph.querypool import WORKER_NICENESS
+
+    async def scenario() -> None:
+        async for pool in _pool(tmp_path, queue_wait=30):
+            mine = os.getpriority(os.PRIO_PROCESS, 0)
+            for worker in pool._all:
+                assert worker.process.pid is not None
+                niceness = os.getpriority(os.PRIO_PROCESS, worker.process.pid)
+                assert niceness == min(19, mine + WORKER_NICENESS)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", [0, 10, 65_000, 3_000_000])
+def test_messages_of_any_size_cross_a_worker_pipe(size: int) -> None:
+    parent, child = multiprocessing.Pipe()
+    message = ("query", 1, "x" * size)
+    for writer, reader, send in [
+        (parent, child, _send),
+        (child, parent, lambda c, m: c.send_bytes(pickle.dumps(m))),  # as Connection frames it
+    ]:
+        sending = threading.Thread(target=send, args=(writer, message))
+        sending.start()
+        assert _receive(reader) == message
+        sending.join()
+
+
+def test_two_frames_at_once_break_the_protocol() -> None:
+    parent, child = multiprocessing.Pipe()
+    _send(parent, ("one",))
+    _send(parent, ("two",))
+    with pytest.raises(StoreError, match="more than one answer"):
+        _receive(child)
+
+
+def test_a_closed_pipe_is_end_of_file() -> None:
+    parent, child = multiprocessing.Pipe()
+    parent.close()
+    with pytest.raises(EOFError):
+        _receive(child)

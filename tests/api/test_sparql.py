@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -187,3 +188,83 @@ def test_the_shipped_queries_run(client: TestClient) -> None:
         response = client.post("/sparql", data={"query": query_text(name)})
         assert response.status_code == 200, (name, response.text)
         assert json.loads(response.text)
+
+
+_REQUESTS: list[tuple[str, dict[str, object]]] = [
+    ("GET", {"params": {"query": COUNT}}),
+    ("GET", {"params": {"query": COUNT, "format": "tsv"}}),
+    ("GET", {"params": {"query": COUNT, "format": "nonsense"}}),
+    ("POST", {"data": {"query": COUNT}, "headers": {"accept": "application/sparql-results+xml"}}),
+    (
+        "POST",
+        {
+            "content": COUNT,
+            "headers": {"content-type": "application/sparql-query", "accept": "text/csv"},
+        },
+    ),
+    ("POST", {"content": COUNT, "headers": {"content-type": "text/plain"}}),
+    ("GET", {"params": {"query": "SELECT * WHERE {\n ?s ?p "}}),
+    ("GET", {"params": {"query": "ASK { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}),
+    ("GET", {"params": {"query": "ASK FROM <http://x/g> { ?s ?p ?o }"}}),
+    ("GET", {"params": {"query": "ASK { ?s ?p ?o }", "default-graph-uri": "http://x/g"}}),
+    ("GET", {"params": {"query": COUNT}, "headers": {"accept": "image/png"}}),
+    ("GET", {"params": {"query": COUNT}, "headers": {"accept": "text/html"}}),
+    ("GET", {"headers": {"accept": "text/html"}}),
+    ("GET", {"params": {"query": COUNT}, "headers": {"authorization": "Bearer nonsense"}}),
+    ("POST", {"data": {"update": "CLEAR ALL"}}),
+    ("GET", {"params": {"update": "CLEAR ALL"}}),
+]
+
+
+@pytest.mark.parametrize(("method", "request_"), _REQUESTS)
+def test_the_shortcut_answers_as_the_routes(
+    client: TestClient, method: str, request_: dict[str, object]
+) -> None:
+    for path in ("/sparql", "/sparql/"):
+        shortcut = client.request(method, path, **request_)  # type: ignore[arg-type]
+        app = client.app
+        taken, app.sparql = app.sparql, None  # type: ignore[attr-defined]
+        try:
+            routed = client.request(method, path, **request_)  # type: ignore[arg-type]
+        finally:
+            app.sparql = taken  # type: ignore[attr-defined]
+        assert shortcut.status_code == routed.status_code, shortcut.text
+        for header in ("content-type", "cache-control", "www-authenticate", "retry-after"):
+            assert shortcut.headers.get(header) == routed.headers.get(header), header
+        assert shortcut.content == routed.content
+
+
+def test_the_service_description_is_the_same_by_either_way(client: TestClient) -> None:
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    shortcut = client.get("/sparql", headers={"accept": "text/turtle"})
+    app = client.app
+    taken, app.sparql = app.sparql, None  # type: ignore[attr-defined]
+    try:
+        routed = client.get("/sparql", headers={"accept": "text/turtle"})
+    finally:
+        app.sparql = taken  # type: ignore[attr-defined]
+    assert shortcut.status_code == routed.status_code == 200
+    graphs = [rdflib.Graph().parse(data=r.text, format="turtle") for r in (shortcut, routed)]
+    assert len(graphs[0]) > 10 and isomorphic(graphs[0], graphs[1])
+
+
+def test_the_endpoint_stays_documented(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/sparql"])
+
+
+def test_the_body_cap_holds_for_queries(tmp_path: Path) -> None:
+    from tests.api.conftest import make_client
+
+    with make_client(tmp_path, max_body_bytes=1000) as small:
+        query = "ASK { ?s ?p ?o }" + " " * 2000
+        response = small.post("/sparql", data={"query": query})
+        assert response.status_code == 413
+        assert "1000 bytes" in response.json()["detail"]
+        direct = small.post(
+            "/sparql", content=query, headers={"content-type": "application/sparql-query"}
+        )
+        assert direct.status_code == 413
+        assert small.post("/sparql", data={"query": "ASK {}"}).json()["boolean"] is True
