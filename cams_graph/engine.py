@@ -378,6 +378,12 @@ _rights_mask = lru_cache(maxsize=1024)(rights_mask)
 _territory_mask = lru_cache(maxsize=1024)(territory_mask)
 
 
+@lru_cache(maxsize=1 << 16)
+def _parties(keys: tuple[str, ...]) -> frozenset[str]:
+    """The set of ``keys``: one set for every agreement naming the same parties (memory)."""
+    return frozenset(keys)
+
+
 class _Terms(NamedTuple):
     """The terms of one agreement as the replay reads them: its cells as bit sets, its
     parties as sets."""
@@ -408,8 +414,8 @@ class _Terms(NamedTuple):
             rights,
             rights & ECONOMIC,
             _territory_mask(tuple(a.territories), tuple(a.excluded_territories)),
-            frozenset(a.grantors),
-            frozenset(a.grantees),
+            _parties(tuple(a.grantors)),
+            _parties(tuple(a.grantees)),
             dead,
         )
 
