@@ -490,23 +490,10 @@ def _receive(conn: Connection) -> Any:
     return pickle.loads(memoryview(data)[start:])
 
 
-WORKER_NICENESS = 5
-"""How much lower than the server's the query processes' scheduling priority is.
-
-The server's own process answers every HTTP request, hands queries over, and
-stops the ones past their time limit: when queries keep both cores busy, it
-still gets its turn promptly (measured: with equal priority it was switched
-out while handing a query over, and SPARQL throughput dropped by a quarter).
-An idle machine runs the queries at full speed all the same."""
-
-
 def _query_worker(conn: Connection, spill_dir: str) -> None:
     """The loop of a query process: open snapshots, run queries, answer."""
     store: OxStore | None = None
     generation = -1
-    if hasattr(os, "nice"):
-        with contextlib.suppress(OSError):
-            os.nice(WORKER_NICENESS)
     try:
         _send(conn, ("ready", os.getpid()))
     except OSError:

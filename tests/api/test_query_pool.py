@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import pickle
 import threading
 from collections.abc import AsyncIterator
@@ -59,20 +58,6 @@ def test_a_saturated_pool_answers_busy_after_the_queue_bound(tmp_path: Path) -> 
                 await pool.run(QUICK, timeout=0.1)
             with pytest.raises(QueryTimeoutError):
                 await slow
-
-    asyncio.run(scenario())
-
-
-def test_workers_run_below_the_server_priority(tmp_path: Path) -> None:
-    from cams_graph.querypool import WORKER_NICENESS
-
-    async def scenario() -> None:
-        async for pool in _pool(tmp_path, queue_wait=30):
-            mine = os.getpriority(os.PRIO_PROCESS, 0)
-            for worker in pool._all:
-                assert worker.process.pid is not None
-                niceness = os.getpriority(os.PRIO_PROCESS, worker.process.pid)
-                assert niceness == min(19, mine + WORKER_NICENESS)
 
     asyncio.run(scenario())
 
