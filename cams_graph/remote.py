@@ -141,6 +141,10 @@ _NTRIPLES = "application/n-triples"
 _ACCEPT = f"{_RESULTS_XML}, {_NTRIPLES};q=0.9, text/turtle;q=0.5, application/rdf+xml;q=0.3"
 """SELECT and ASK results in XML (Virtuoso's JSON says booleans as 1 and 0); CONSTRUCT and
 DESCRIBE in N-Triples, or what the server has (Virtuoso 7.2 offers only RDF/XML)."""
+_TSV = "text/tab-separated-values"
+_ACCEPT_OXIGRAPH = f"{_TSV}, {_ACCEPT.replace(', ', ';q=0.95, ', 1)}"
+"""The Oxigraph server's results as TSV: terms written as in N-Triples, about a third of
+the bytes of XML, read faster (large reads hold the whole answer in memory)."""
 _GRAPH_FORMATS = {
     _NTRIPLES: RdfFormat.N_TRIPLES,
     "text/plain": RdfFormat.N_TRIPLES,
@@ -471,7 +475,7 @@ class RemoteStore(Reads):
         """
         if self.dialect == "virtuoso":
             text = virtuoso_dialect(text)
-        wrapper = self._wrapper(_ACCEPT)
+        wrapper = self._wrapper(_ACCEPT_OXIGRAPH if self.dialect == "oxigraph" else _ACCEPT)
         for graph in default_graphs or ():
             wrapper.addDefaultGraph(graph)
         for graph in named_graphs or ():
@@ -578,17 +582,22 @@ class RemoteStore(Reads):
         kind = answer.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind in _GRAPH_FORMATS:
             return _graph_result(answer.body, _GRAPH_FORMATS[kind])
-        result = self._results(answer.body)
+        result = self._results(answer.body, kind)
         limit = answer.headers.get("x-sparql-maxrows")
         if limit and isinstance(result, QuerySolutions):
             return self._paged(text, values, int(limit), result, default_graphs, named_graphs)
         return result
 
-    def _results(self, body: bytes) -> QuerySolutions | QueryBoolean:
-        if b"nodeID://" in body:
+    def _results(self, body: bytes, kind: str = "") -> QuerySolutions | QueryBoolean:
+        if kind != _TSV and b"nodeID://" in body:
             body = _fix_bnodes(body)
         try:
-            fmt = QueryResultsFormat.JSON if body.lstrip()[:1] == b"{" else QueryResultsFormat.XML
+            if kind == _TSV:
+                fmt = QueryResultsFormat.TSV
+            elif body.lstrip()[:1] == b"{":
+                fmt = QueryResultsFormat.JSON
+            else:
+                fmt = QueryResultsFormat.XML
             result = parse_query_results(body, format=fmt)
         except (SyntaxError, ValueError) as err:
             raise StoreError(f"{self.location}: unreadable query results: {err}") from None
@@ -619,7 +628,8 @@ class RemoteStore(Reads):
         while True:
             paged = f"{text}\nLIMIT {limit} OFFSET {offset}{values}"
             answer = self._send(paged, default_graphs=default_graphs, named_graphs=named_graphs)
-            result = self._results(answer.body)
+            kind = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+            result = self._results(answer.body, kind)
             assert isinstance(result, QuerySolutions)
             got = list(result)
             pages.append(self._reparse(result, got))
