@@ -13,19 +13,28 @@ were made from (the derivative rule looks at their title).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, Triple
 
 from .facts import Agreement, Catalogue, Party, Work
-from .namespaces import CAMS
+from .namespaces import CAMS, DCTERMS, DERIVED_GRAPH, RDF
 from .resources import query_text
 from .store import Row, Store, Term, row_text, with_values
 
-__all__ = ["CHUNK", "Loaded", "load_catalogue", "work_iris_by_key"]
+__all__ = [
+    "CHUNK",
+    "Loaded",
+    "facts_of_triples",
+    "load_catalogue",
+    "read_all_facts",
+    "vocabulary_codes",
+    "work_iris_by_key",
+]
 
 _AGREEMENT_TYPES = {
     str(CAMS.Assignment): "assignment",
@@ -194,15 +203,12 @@ def load_catalogue(store: Store, works: Iterable[str] | None = None) -> Loaded:
     them), then to whole clusters (works sharing agreements, transitively);
     works that no longer exist are left out of the targets.
     """
-    loader = _Loader(store)
     if works is None:
-        loader.works(None)
-        loader.agreements(None)
-        loader.parties(None)
-        catalogue = loader.catalogue
+        catalogue = read_all_facts(store)
         return Loaded(
             catalogue, set(catalogue.works), {catalogue.iris["work:" + k] for k in catalogue.works}
         )
+    loader = _Loader(store)
 
     asked = set(works)
     dependents = {
@@ -258,3 +264,221 @@ def _parties_of(store: Store, catalogue: Catalogue) -> set[str]:
     for a in catalogue.agreements.values():
         keys.update(a.grantors, a.grantees)
     return _nodes_by_key(store, "parties-by-key", "party", keys)
+
+
+# -- every fact at once ---------------------------------------------------------------
+#
+# Reading all facts with the joins of facts-*.rq costs the store a join per value; one
+# pattern per predicate is a plain index scan, and the answers come back as TSV written by
+# the store, parsed here without a Python object per term.
+
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    if code:
+        return chr(int(code, 16))
+    char = match.group(3)
+    return _ESCAPED.get(char, char)
+
+
+def _value(token: str) -> str:
+    """The IRI, blank node label or lexical form of one term of a TSV result.
+
+    >>> _value("<https://example.org/a>"), _value('"2020-01-01"^^<urn:dt>'), _value("true")
+    ('https://example.org/a', '2020-01-01', 'true')
+    >>> _value('"say \\\\"hi\\\\""@en')
+    'say "hi"'
+    """
+    if token.startswith("<"):
+        return token[1:-1]
+    if token.startswith('"'):
+        text = token[1 : token.rindex('"')]
+        return _ESCAPE.sub(_unescape, text) if "\\" in text else text
+    return token
+
+
+def _pairs(store: Store, predicate: str) -> list[tuple[str, str]]:
+    """Every (subject, object) of ``predicate`` in the facts: every graph but the derived."""
+    result = store.query(
+        f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o "
+        f"MINUS {{ GRAPH <{DERIVED_GRAPH}> {{ ?s <{predicate}> ?o }} }} }}"
+    )
+    assert isinstance(result, QuerySolutions)
+    data = result.serialize(format=QueryResultsFormat.TSV)
+    assert data is not None
+    pairs = []
+    for line in data.decode("utf-8").split("\n")[1:]:
+        subject, tab, obj = line.partition("\t")
+        if tab:
+            pairs.append((_value(subject), _value(obj)))
+    return pairs
+
+
+_KINDS = {
+    **_AGREEMENT_TYPES,
+    str(CAMS.Work): "work",
+    str(CAMS.Person): "person",
+    str(CAMS.Organization): "organization",
+}
+
+
+def _first(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for subject, obj in pairs:
+        found.setdefault(subject, obj)
+    return found
+
+
+def _many(pairs: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list[str]]:
+    """Each subject's values, named (keys or codes) by ``names``; unnamed values dropped."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for subject, obj in pairs:
+        name = names.get(obj)
+        if name is not None and name not in found[subject]:
+            found[subject].append(name)
+    return found
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _flag(text: str | None) -> bool | None:
+    return None if text is None else text in ("true", "1")
+
+
+def read_all_facts(store: Store) -> Catalogue:
+    """Every party, work and agreement of the store, as the title engine takes them.
+
+    The same facts as the queries ``facts-*.rq`` give, read one predicate at a time.
+    """
+    return _catalogue(lambda predicate: _pairs(store, predicate))
+
+
+def facts_of_triples(triples: Iterable[Triple], codes: Mapping[str, str]) -> Catalogue:
+    """The parties, works and agreements that ``triples`` state, as :func:`read_all_facts`
+    would read them from a store holding only these triples and the vocabularies whose
+    codes (concept IRI → code) are ``codes``.
+
+    >>> from pyoxigraph import Triple
+    >>> w = NamedNode("https://example.org/w1")
+    >>> cat = facts_of_triples([Triple(w, NamedNode(str(RDF.type)), NamedNode(str(CAMS.Work))),
+    ...     Triple(w, NamedNode(str(DCTERMS.identifier)), Literal("W1"))], {})
+    >>> cat.works["W1"].category, cat.iris["work:W1"]
+    ('other', 'https://example.org/w1')
+    """
+    by_predicate: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for t in triples:
+        subject, obj = t.subject, t.object
+        if isinstance(subject, Triple) or isinstance(obj, Triple):
+            continue  # statements about statements say nothing the engine reads
+        by_predicate[t.predicate.value].append(
+            (
+                subject.value if isinstance(subject, NamedNode) else f"_:{subject.value}",
+                f"_:{obj.value}" if isinstance(obj, BlankNode) else obj.value,
+            )
+        )
+    by_predicate[str(CAMS.code)] = list(codes.items())
+    return _catalogue(lambda predicate: by_predicate.get(predicate, []))
+
+
+def vocabulary_codes(store: Store) -> dict[str, str]:
+    """Concept IRI → code, for every concept of the store's vocabularies."""
+    return _first(_pairs(store, str(CAMS.code)))
+
+
+def _catalogue(read: Callable[[str], list[tuple[str, str]]]) -> Catalogue:
+    """A catalogue built from the (subject, object) pairs of each predicate ``read`` gives."""
+
+    def pairs(term: object) -> list[tuple[str, str]]:
+        return read(str(term))
+
+    keys = _first(pairs(DCTERMS.identifier))
+    codes = _first(pairs(CAMS.code))
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for subject, cls in pairs(RDF.type):
+        kind = _KINDS.get(cls)
+        if kind is not None and subject in keys:
+            kinds[subject].append(kind)
+
+    catalogue = Catalogue()
+    person = {"person", "organization"}
+    died, born, name = _first(pairs(CAMS.died)), _first(pairs(CAMS.born)), _first(pairs(CAMS.name))
+    for node, found in kinds.items():
+        kind = next((k for k in found if k in person), None)
+        key = keys[node]
+        if kind is None or key in catalogue.parties:
+            continue
+        catalogue.iris["party:" + key] = node
+        catalogue.parties[key] = Party(
+            key, kind, name.get(node), _day(born.get(node)), _day(died.get(node))
+        )
+
+    category, created = _first(pairs(CAMS.category)), _first(pairs(DCTERMS.created))
+    published, authorship = _first(pairs(CAMS.firstPublished)), _first(pairs(CAMS.authorship))
+    source, derivation = _first(pairs(CAMS.derivedFrom)), _first(pairs(CAMS.derivation))
+    authors = _many(pairs(CAMS.author), keys)
+    owners = _many(pairs(CAMS.initialOwner), keys)
+    for node, found in kinds.items():
+        key = keys[node]
+        if "work" not in found or key in catalogue.works:
+            continue
+        catalogue.iris["work:" + key] = node
+        catalogue.works[key] = Work(
+            key,
+            category=codes.get(category.get(node, ""), "other"),
+            created=_day(created.get(node)),
+            first_published=_day(published.get(node)),
+            authorship=codes.get(authorship.get(node, ""), "natural"),
+            derived_from=keys.get(source.get(node, "")),
+            derivation=codes.get(derivation.get(node, "")),
+            authors=tuple(sorted(authors.get(node, ()))),
+            owners=tuple(sorted(owners.get(node, ()))),
+        )
+
+    start, end = _first(pairs(CAMS.start)), _first(pairs(CAMS.end))
+    signed, written = _first(pairs(CAMS.signed)), _first(pairs(CAMS.written))
+    sublicensable, parent = _first(pairs(CAMS.sublicensable)), _first(pairs(CAMS.parent))
+    registration = _first(pairs(CAMS.registrationNumber))
+    document = _first(pairs(CAMS.document))
+    grantors, grantees = _many(pairs(CAMS.grantor), keys), _many(pairs(CAMS.grantee), keys)
+    named_works = _many(pairs(CAMS.work), keys)
+    rights = _many(pairs(CAMS.right), codes)
+    territories = _many(pairs(CAMS.territory), codes)
+    excluded = _many(pairs(CAMS.excludedTerritory), codes)
+    for node, found in kinds.items():
+        key, first_day = keys[node], _day(start.get(node))
+        kind = next((k for k in found if k in _AGREEMENT_KINDS), None)
+        if kind is None or first_day is None or key in catalogue.agreements:
+            continue
+        catalogue.iris["agreement:" + key] = node
+        catalogue.agreements[key] = Agreement(
+            key,
+            kind,
+            grantors=tuple(sorted(grantors.get(node, ()))),
+            grantees=tuple(sorted(grantees.get(node, ()))),
+            works=tuple(sorted(named_works.get(node, ()))),
+            rights=tuple(rights.get(node, ())),
+            territories=tuple(territories.get(node, ())),
+            excluded_territories=tuple(excluded.get(node, ())),
+            start=first_day,
+            end=_day(end.get(node)),
+            signed=_day(signed.get(node)),
+            written=_flag(written.get(node)),
+            sublicensable=_flag(sublicensable.get(node)),
+            parent=keys.get(parent.get(node, "")),
+            registration=registration.get(node),
+            document=document.get(node),
+        )
+    return catalogue
+
+
+_AGREEMENT_KINDS = frozenset(_AGREEMENT_TYPES.values())

@@ -1,10 +1,14 @@
 """Keeping the derived graph up to date: after an import or a retract, and from scratch.
 
 An import or retract marks the works it touches with ``cams:derivationPending``
-in the same transaction as its facts; :func:`derive_pending` re-derives those
-works (widened to their clusters and the works made from them) and replaces
-their results and markers in one update. So a crash between the two leaves the
-markers, and the next run finishes the job.
+in the same transaction as its facts (a first import of a catalogue marks the
+derived graph itself: everything is pending). :func:`derive_pending` re-derives
+those works, widened to their clusters and the works made from them, and writes
+only what changed (:func:`cams_graph.materialize.write_results`): each work's
+results carry a digest, so a work whose results come out the same is not
+written again, and a changed one gets only its removed and added triples. The
+markers are cleared last, so a crash leaves them and the next run finishes the
+job.
 
 >>> from cams_graph.store import EmbeddedStore
 >>> derive_pending(EmbeddedStore.in_memory()).works
@@ -19,11 +23,26 @@ from dataclasses import dataclass
 
 from .catalogue import load_catalogue
 from .engine import clusters, derive
-from .materialize import add_derived, replace_derived
-from .namespaces import CAMS, DERIVED_GRAPH, SYSTEM_GRAPH
+from .facts import Catalogue
+from .materialize import (
+    Rendering,
+    WriteStats,
+    clear_markers,
+    render,
+    stored_digests,
+    write_results,
+)
+from .namespaces import CAMS, DERIVED_GRAPH, EVERY_WORK, SYSTEM_GRAPH, WRITE_IN_PROGRESS
 from .store import Store
 
-__all__ = ["DeriveStats", "derive_all", "derive_pending", "derive_works", "pending_works"]
+__all__ = [
+    "DeriveStats",
+    "derive_all",
+    "derive_pending",
+    "derive_works",
+    "mark_everything",
+    "pending_works",
+]
 
 
 @dataclass(frozen=True)
@@ -31,42 +50,76 @@ class DeriveStats:
     """What one derivation did."""
 
     works: int
+    """Works derived."""
     conflicts: int
     triples: int
+    """Derived triples added (deleted ones are in ``deleted``)."""
     seconds: float
+    written: int = 0
+    """Works whose stored results changed (written, rewritten or deleted)."""
+    unchanged: int = 0
+    """Works derived whose stored results were already right: nothing written."""
+    deleted: int = 0
+    """Derived triples deleted."""
+
+
+_PENDING = f"<{CAMS.derivationPending}>"
+
+
+def mark_everything(store: Store) -> None:
+    """Mark every work pending, with one marker (:data:`~cams_graph.namespaces.EVERY_WORK`)."""
+    store.update(f"INSERT DATA {{ GRAPH <{SYSTEM_GRAPH}> {{ <{EVERY_WORK}> {_PENDING} true }} }}")
 
 
 def pending_works(store: Store) -> set[str]:
-    """IRIs of the works waiting for re-derivation."""
-    rows = store.select(
-        f"SELECT ?w WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?x }} }}"
-    )
+    """IRIs of the works waiting for re-derivation; :data:`~cams_graph.namespaces.EVERY_WORK`
+    or :data:`~cams_graph.namespaces.WRITE_IN_PROGRESS` among them when every work is."""
+    rows = store.select(f"SELECT ?w WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w {_PENDING} ?x }} }}")
     return {row["w"].value for row in rows}
 
 
 def derive_works(store: Store, works: Iterable[str]) -> DeriveStats:
-    """Re-derive ``works`` (IRIs), with their clusters and the works made from them."""
+    """Re-derive ``works`` (IRIs), with their clusters and the works made from them, and
+    clear their pending markers."""
     began = time.perf_counter()
-    loaded = load_catalogue(store, works)
+    asked = set(works)
+    loaded = load_catalogue(store, asked)
     derivation = derive(loaded.catalogue, loaded.targets, expand=False)
-    written = replace_derived(store, derivation, loaded.catalogue, loaded.iris)
-    return DeriveStats(
-        len(derivation.works), len(derivation.conflicts), written, time.perf_counter() - began
+    rendering = render(derivation, loaded.catalogue)
+    rendered = {w.iri for w in rendering.works}
+    stats = write_results(
+        store,
+        rendering,
+        stored_digests(store, rendered),
+        gone=(loaded.iris | asked) - rendered,
+        markers=asked,
     )
+    return _stats(len(derivation.works), len(derivation.conflicts), stats, began)
 
 
 FULL_SHARE = 0.3
 """When more than this share of the works is pending, everything is derived again: reading
 all facts at once is faster than reading many works one cluster at a time."""
 
+_EVERYTHING = {str(EVERY_WORK), str(WRITE_IN_PROGRESS)}
 
-def derive_pending(store: Store) -> DeriveStats:
-    """Re-derive the works marked as pending, if any."""
+_FEW = 2000
+"""Up to this many pending works, the share is not worth counting the works for."""
+
+
+def derive_pending(store: Store, *, facts: Catalogue | None = None) -> DeriveStats:
+    """Re-derive the works marked as pending, if any.
+
+    ``facts``: every fact of the store, when the caller has them (a first import), for a
+    derivation of every work.
+    """
     pending = pending_works(store)
     if not pending:
         return DeriveStats(0, 0, 0, 0.0)
-    if len(pending) > FULL_SHARE * _work_count(store):
-        return derive_all(store)
+    if _EVERYTHING & pending or (
+        len(pending) > _FEW and len(pending) > FULL_SHARE * _work_count(store)
+    ):
+        return derive_all(store, facts=facts)
     return derive_works(store, pending)
 
 
@@ -75,34 +128,80 @@ def _work_count(store: Store) -> int:
     return int(rows[0]["n"].value) if rows else 0
 
 
-def derive_all(store: Store, slice_size: int = 5000) -> DeriveStats:
-    """Derive every work from scratch.
+def _has_results(store: Store) -> bool:
+    return store.ask(f"ASK {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}")
 
-    Every work is marked pending first. Then the old results are deleted in
-    slices (a single transaction would hold millions of deletions in memory),
-    the new ones written back a slice of whole clusters at a time (bulk-loaded,
-    so memory stays bounded by the slice), and the markers cleared last: until
-    then readers see the works not yet written as pending, and a crash leaves
-    the markers for the next run to finish.
+
+def _works_with_results(store: Store) -> set[str]:
+    rows = store.select(
+        f"SELECT DISTINCT ?w WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s <{CAMS.work}> ?w }} }}"
+    )
+    return {row["w"].value for row in rows}
+
+
+def derive_all(
+    store: Store, slice_size: int = 5000, *, facts: Catalogue | None = None
+) -> DeriveStats:
+    """Derive every work from scratch, and write what changed.
+
+    The works are derived a slice of whole clusters at a time (memory stays bounded
+    by the slice), and each slice's results are compared with the stored ones: by
+    their digests, or triple by triple when every work was marked pending (the
+    results of an interrupted write cannot be vouched for by their digests).
+    Results of works no longer in the store are deleted, and the pending markers
+    cleared last. A derived graph of an older form (without digests) is dropped
+    first and written anew. ``facts`` are every fact of the store, when the caller
+    has them; else they are read from the store.
     """
     began = time.perf_counter()
-    loaded = load_catalogue(store, None)
-    catalogue = loaded.catalogue
-    store.update(
-        f"INSERT {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> true }} }} "
-        f"WHERE {{ GRAPH ?g {{ ?w a <{CAMS.Work}> }} }}"
-    )
-    store.drop_graph(str(DERIVED_GRAPH), atomic=False)  # every work is marked pending now
-    works = conflicts = written = 0
+    everything = bool(_EVERYTHING & pending_works(store))
+    stored = _has_results(store)
+    digests = stored_digests(store) if stored else {}
+    if stored and not digests:
+        mark_everything(store)  # until the new form is written whole
+        store.drop_graph(str(DERIVED_GRAPH), atomic=False)
+        everything, stored = True, False
+    catalogue = facts if facts is not None else load_catalogue(store, None).catalogue
+    check_all = everything and stored
+    if check_all:
+        digests = {}
+    known_sets: set[str] = set()
+    total = WriteStats()
+    works = conflicts = 0
+    derived: set[str] = set()
     for chunk in _slices(clusters(catalogue), slice_size):
         derivation = derive(catalogue, chunk, expand=False)
+        rendering = render(derivation, catalogue)
+        iris = {w.iri for w in rendering.works}
+        derived |= iris
         works += len(derivation.works)
         conflicts += len(derivation.conflicts)
-        written += add_derived(store, derivation, catalogue)
-    store.update(
-        f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?w <{CAMS.derivationPending}> ?x }} }}"
+        total.add(
+            write_results(
+                store,
+                rendering,
+                digests,
+                check=iris if check_all else (),
+                known_sets=known_sets,
+            )
+        )
+    gone = (_works_with_results(store) if check_all else set(digests)) - derived
+    if gone:
+        total.add(write_results(store, Rendering(), {}, gone=gone))
+    store.update(clear_markers(None))
+    return _stats(works, conflicts, total, began)
+
+
+def _stats(works: int, conflicts: int, stats: WriteStats, began: float) -> DeriveStats:
+    return DeriveStats(
+        works,
+        conflicts,
+        stats.added_triples,
+        time.perf_counter() - began,
+        stats.written + stats.removed,
+        stats.unchanged,
+        stats.deleted_triples,
     )
-    return DeriveStats(works, conflicts, written, time.perf_counter() - began)
 
 
 def _slices(groups: list[list[str]], size: int) -> Iterator[list[str]]:

@@ -17,10 +17,10 @@ batch and returns an :class:`~cams_graph.report.ImportReport`:
    already used, derivation cycles, contributions to unknown works.
 4. **Commit**, if there is no violation and something is new: the batch's new
    facts into their own named graph, the PROV-O record into the provenance
-   graph, a ``cams:derivationPending`` marker per affected work into the
-   system graph: one transaction (``Store.add``, or one ``Store.update`` when
-   ``update`` replaces stored facts). Then the title engine derives what is
-   pending.
+   graph, a ``cams:derivationPending`` marker per affected work (on a first
+   import, one marker for every work) into the system graph: one transaction
+   (``Store.add``, or one ``Store.update`` when ``update`` replaces stored
+   facts). Then the title engine derives what is pending.
 
 >>> from cams_graph.store import EmbeddedStore
 >>> import tempfile, pathlib
@@ -45,9 +45,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import pyoxigraph
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
+from .catalogue import facts_of_triples, vocabulary_codes
 from .errors import InputError
+from .facts import Catalogue
 from .ledger import TABLES, Limits, kind_of, read_table
 from .mapping import (
     CONTRIBUTION_PREDICATES,
@@ -61,6 +63,8 @@ from .namespaces import (
     BASE,
     CAMS,
     DCTERMS,
+    DERIVED_GRAPH,
+    EVERY_WORK,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
     RDF,
@@ -79,7 +83,7 @@ from .provenance import (
 )
 from .rdfinput import FORMAT_CODES, RDF_EXTENSIONS, read_rdf
 from .report import FileRecord, ImportReport, Problem
-from .store import Store, insert_data
+from .store import EmbeddedStore, Store, insert_data
 
 if TYPE_CHECKING:
     import rdflib
@@ -95,6 +99,11 @@ __all__ = [
     "derive_pending",
     "import_paths",
 ]
+
+_BOOKKEEPING_GRAPHS = frozenset(
+    str(g) for g in (ONTOLOGY_GRAPH, PROVENANCE_GRAPH, SYSTEM_GRAPH, DERIVED_GRAPH)
+)
+"""Graphs that hold no facts: the vocabularies, provenance, markers and derived results."""
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while an import runs."""
@@ -170,11 +179,15 @@ def default_validator() -> ShapeValidator:
     return validator
 
 
-def derive_pending(store: Store) -> None:
-    """Let the title engine derive the works marked ``cams:derivationPending``."""
+def derive_pending(store: Store, facts: Catalogue | None = None) -> None:
+    """Let the title engine derive the works marked ``cams:derivationPending``.
+
+    ``facts``: every fact of the store, when the import knows them (a first import into a
+    store that held no other facts), so that they need not be read back.
+    """
     from .derive import derive_pending as derive
 
-    derive(store)
+    derive(store, facts=facts)
 
 
 @dataclass(frozen=True)
@@ -721,7 +734,8 @@ class _Run:
             self.report.created,
             self.report.replaced_batches,
         )
-        markers = pending_markers(self._affected_works())
+        # A first import marks every work pending with one marker, not one per work.
+        markers = pending_markers([EVERY_WORK] if self.first_import else self._affected_works())
         provenance = provenance_triples(record)
         self.progress("commit", 0, len(self.new))
         if not self.replace:
@@ -756,6 +770,21 @@ class _Run:
         if every and self.quads:
             return self.quads
         return [Quad(t.subject, t.predicate, t.object, graph) for t in self.new]
+
+    def facts_if_alone(self) -> Catalogue | None:
+        """The title engine's facts, from this batch alone, when it is the store's only
+        source of facts (a first import into a store holding nothing but the ontology and
+        bookkeeping); else None, and the facts are read from the store."""
+        if not self.first_import or not isinstance(self.store, EmbeddedStore):
+            return None
+        own = {str(batch_graph(self.batch_id)), *_BOOKKEEPING_GRAPHS}
+        graphs = self.store.oxigraph.named_graphs()
+        if any(g.value not in own for g in graphs if isinstance(g, NamedNode)):
+            return None
+        default = self.store.oxigraph.quads_for_pattern(None, None, None, DefaultGraph())
+        if next(iter(default), None) is not None:
+            return None  # facts written into the default graph by other means
+        return facts_of_triples(self.new, vocabulary_codes(self.store))
 
     def _affected_works(self) -> set[str]:
         entities = self.builder.entities
@@ -882,7 +911,7 @@ def import_paths(
         report.timings["commit"] = time.perf_counter() - clock
         report.status = "stored"
         clock = time.perf_counter()
-        derive_pending(store)
+        derive_pending(store, run.facts_if_alone())
         report.timings["derive"] = time.perf_counter() - clock
     report.ended = _now().isoformat().replace("+00:00", "Z")
     return report

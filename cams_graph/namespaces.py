@@ -44,6 +44,7 @@ __all__ = [
     "DERIVATION",
     "DERIVED_GRAPH",
     "EVENT",
+    "EVERY_WORK",
     "FOAF",
     "GRAPH",
     "ID",
@@ -64,6 +65,7 @@ __all__ = [
     "SYSTEM_GRAPH",
     "TERRITORY",
     "WORK",
+    "WRITE_IN_PROGRESS",
     "XSD",
     "agreement_iri",
     "batch_graph",
@@ -185,9 +187,12 @@ class CAMS(DefinedNamespace):
     Holding: URIRef
     LicenceInForce: URIRef
     Conflict: URIRef
+    RightSet: URIRef
+    TerritorySet: URIRef
     event: URIRef
     holding: URIRef
-    licenceInForce: URIRef
+    rightSet: URIRef
+    territorySet: URIRef
     agreement: URIRef
     fromParty: URIRef
     toParty: URIRef
@@ -198,6 +203,7 @@ class CAMS(DefinedNamespace):
     validUntil: URIRef
     judgedUnder: URIRef
     protectionExpires: URIRef
+    derivationDigest: URIRef
     conflictCode: URIRef
     severity: URIRef
     related: URIRef
@@ -229,6 +235,11 @@ PROVENANCE_GRAPH = GRAPH["provenance"]
 """Named graph of the PROV-O records of imports."""
 SYSTEM_GRAPH = GRAPH["system"]
 """Named graph of bookkeeping (works waiting for re-derivation)."""
+EVERY_WORK = URIRef(str(DERIVED_GRAPH) + "#every-work")
+"""Marked ``cams:derivationPending`` when every work is pending (a first import)."""
+WRITE_IN_PROGRESS = URIRef(str(DERIVED_GRAPH) + "#write-in-progress")
+"""Marked ``cams:derivationPending`` while derived results are written in several steps:
+left by a crash, it says that stored results may be incomplete."""
 
 PREFIXES: dict[str, str] = {
     "cams": str(CAMS._NS),

@@ -17,7 +17,7 @@ cams_graph.errors.UnknownTermError: unknown work 'W1'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,12 +25,13 @@ from weakref import WeakKeyDictionary
 
 from pyoxigraph import Literal, NamedNode
 
-from .cells import COUNTRY_CODES, render_territories, territory_mask
+from .cells import COUNTRY_CODES, render_territories, right_bit, territory_bit, territory_mask
 from .errors import UnknownTermError
-from .namespaces import CAMS, PROVENANCE_GRAPH, RDF, RIGHT, TERRITORY, XSD
+from .materialize import rights_of_set, territories_of_set
+from .namespaces import CAMS, PROVENANCE_GRAPH, RDF, RIGHT, TERRITORY
 from .resources import query_text
 from .store import Row, Store, Term, bind_values, row_text, values_clause, values_rows
-from .vocabularies import CONFLICT_CODES, RIGHT_CODES
+from .vocabularies import CONFLICT_CODES, ECONOMIC_RIGHTS, RIGHT_CODES
 
 __all__ = [
     "check_day",
@@ -173,7 +174,7 @@ def conflicts(
 
 @dataclass
 class _Node:
-    """One derived node of a work: its properties, values as IRIs (or literals) and keys."""
+    """One node read for a title: its properties, values as IRIs (or literals) and keys."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
     keys: dict[str, list[str]] = field(default_factory=dict)
@@ -189,24 +190,100 @@ class _Node:
         return sorted(self.keys.get(prop, []))
 
 
-def _work_nodes(store: Store, work: str) -> dict[str, _Node]:
-    """The work's derived nodes, read with one query (``queries/work-title-nodes.rq``)."""
-    nodes: dict[str, _Node] = {}
+@dataclass
+class _Work:
+    """What a title reads of one work (``queries/work-title-nodes.rq``)."""
+
+    created: str | None = None
+    expires: str | None = None
+    conflicted: bool = False
+    nodes: dict[str, _Node] = field(default_factory=dict)
+    """The work's derived nodes by IRI."""
+
+
+def _read_work(store: Store, work: str) -> _Work | None:
+    """The work's days, whether a conflict names it, and its derived nodes; None when the
+    store has no work of that key."""
+    found: _Work | None = None
     for row in _run(store, "work-title-nodes", ["work"], [Literal(work)]):
-        node = nodes.setdefault(row["s"].value, _Node())
-        prop, value = row["p"].value, row["o"].value
-        node.values.setdefault(prop, []).append(value)
-        key = row.get("key")
-        if key is not None:
-            node.keys.setdefault(prop, []).append(key.value)
-    return nodes
+        if found is None:
+            found = _Work(
+                row_text(row, "created"),
+                row_text(row, "expires"),
+                row_text(row, "conflicted") in ("true", "1"),
+            )
+        subject = row.get("s")
+        if subject is None:
+            continue
+        node = found.nodes.setdefault(subject.value, _Node())
+        node.values.setdefault(row["p"].value, []).append(row["o"].value)
+    return found
 
 
-def _covers(record: _Node, right: str, territory: str) -> bool:
-    if right not in record.all(_P_RIGHT):
-        return False
-    places = record.all(_P_TERRITORY)
-    return territory in places or (_WORLD in places and territory not in record.all(_P_EXCLUDED))
+def _name_by_key(store: Store, nodes: Iterable[_Node]) -> None:
+    """Fill in the keys of the parties and agreements that ``nodes`` name
+    (``queries/node-keys.rq``)."""
+    chosen = list(nodes)
+    named = sorted({v for n in chosen for p in _NAMED_BY_KEY for v in n.all(p)})
+    if not named:
+        return
+    keys: dict[str, str] = {}
+    query = bind_values(
+        query_text("node-keys"), values_clause("node", [NamedNode(i) for i in named])
+    )
+    for row in store.select(query):
+        keys.setdefault(row["node"].value, row["key"].value)
+    for node in chosen:
+        for prop in _NAMED_BY_KEY:
+            found = [keys[v] for v in node.all(prop) if v in keys]
+            if found:
+                node.keys[prop] = found
+
+
+_SET_MEMBERS: dict[str, int] = {}
+"""Territory sets named by a hash, by IRI → their countries. A set's name is made from its
+content, so what it holds never changes."""
+
+
+def _territory_masks(store: Store, iris: set[str]) -> dict[str, int]:
+    """The countries of each territory set (by IRI), read from the store only for sets
+    whose name does not list them."""
+    masks: dict[str, int] = {}
+    unknown: list[str] = []
+    for iri in iris:
+        mask = territories_of_set(iri)
+        if mask is None:
+            mask = _SET_MEMBERS.get(iri)
+        if mask is None:
+            unknown.append(iri)
+        else:
+            masks[iri] = mask
+    if unknown:
+        included: dict[str, list[str]] = {i: [] for i in unknown}
+        excluded: dict[str, list[str]] = {i: [] for i in unknown}
+        query = bind_values(
+            "SELECT ?set ?code ?left WHERE {\n  #VALUES\n"
+            "  { ?set cams:territory/cams:code ?code } UNION "
+            "{ ?set cams:excludedTerritory/cams:code ?left } }",
+            values_clause("set", [NamedNode(i) for i in sorted(unknown)]),
+        )
+        for row in store.select(query):
+            target = included if "code" in row else excluded
+            target[row["set"].value].append(row_text(row, "code") or row_text(row, "left") or "")
+        for iri in unknown:
+            mask = territory_mask(included[iri], excluded[iri])
+            _SET_MEMBERS[iri] = masks[iri] = mask
+    return masks
+
+
+def _covering(nodes: list[_Node], right: int, territory: int, masks: dict[str, int]) -> list[_Node]:
+    """The records or licences of ``nodes`` whose right and territory sets hold the cell."""
+    return [
+        n
+        for n in nodes
+        if (rights_of_set(n.one(_P_RIGHT_SET) or "") or 0) & right
+        and masks.get(n.one(_P_TERRITORY_SET) or "", 0) & territory
+    ]
 
 
 def _in_force(node: _Node, day: str) -> bool:
@@ -214,36 +291,49 @@ def _in_force(node: _Node, day: str) -> bool:
     return (start is None or start <= day) and (until is None or day <= until)
 
 
+def _status(work: _Work, right: str, day: str) -> tuple[str, str | None]:
+    """Status and end of protection of a right of a work on a day, as ``title-status.rq``
+    has it: moral rights other than publication never expire."""
+    created = work.created
+    expires = work.expires if right in _EXPIRING else None
+    if created is not None and day < created:
+        return "not_created", expires
+    if expires is not None and day > expires:
+        return "public_domain", expires
+    return "protected", expires
+
+
 def title(store: Store, work: str, right: str, territory: str, at: str | date) -> JSON:
     """The chain of title of (work, right, territory) on day ``at`` (``cams title``).
 
-    The work's derived nodes are read once (``work-title-nodes.rq``) and the cell's
-    record picked here; the documented queries ``title-owners.rq``,
-    ``title-chain.rq`` and ``title-licences.rq`` give the same answers (a test
-    holds them to it).
+    What it needs is read with one query (``work-title-nodes.rq``) and the cell's
+    record picked here; the documented queries ``title-status.rq``,
+    ``title-owners.rq``, ``title-chain.rq``, ``title-licences.rq`` and
+    ``title-conflicts.rq`` give the same answers (a test holds them to it).
     """
     check_right(right)
     check_territory(territory)
     day = at if isinstance(at, date) else check_day(at)
-    work_term = Literal(work)
-    right_term = NamedNode(str(RIGHT[right]))
-    day_term = Literal(day.isoformat(), datatype=NamedNode(str(XSD.date)))
-    status_rows = _run(
-        store, "title-status", ["work", "right", "at"], [work_term, right_term, day_term]
-    )
-    if not status_rows:  # title-status finds every work, and nothing else
+    read = _read_work(store, work)
+    if read is None:
         raise UnknownTermError(f"unknown work {work!r}")
-    status = row_text(status_rows[0], "status")
-    expires = row_text(status_rows[0], "expires")
-    nodes = _work_nodes(store, work)
-    right_iri, territory_iri, today = right_term.value, str(TERRITORY[territory]), day.isoformat()
-    record = next(
-        (
-            n
-            for n in nodes.values()
-            if _RECORD in n.all(_P_TYPE) and _covers(n, right_iri, territory_iri)
-        ),
-        _Node(),
+    nodes = read.nodes
+    today = day.isoformat()
+    status, expires = _status(read, right, today)
+    records = [n for n in nodes.values() if _RECORD in n.all(_P_TYPE)]
+    licence_nodes = [n for n in nodes.values() if _LICENCE in n.all(_P_TYPE)]
+    masks = _territory_masks(
+        store, {n.one(_P_TERRITORY_SET) or "" for n in (*records, *licence_nodes)} - {""}
+    )
+    cell = (right_bit(right), territory_bit(territory))
+    record = next(iter(_covering(records, *cell, masks)), _Node())
+    covering = _covering(licence_nodes, *cell, masks) if status == "protected" else []
+    _name_by_key(
+        store,
+        [
+            *(nodes[e] for e in (*record.all(_P_EVENT), *record.all(_P_HOLDING)) if e in nodes),
+            *covering,
+        ],
     )
     owners: list[str] = []
     chain: list[JSON] = []
@@ -273,13 +363,12 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
             if holding is not None and _in_force(holding, today):
                 owners.extend(holding.key_list(_P_HOLDER))
         in_force = sorted(
-            (nodes[n] for n in record.all(_P_LICENCE) if n in nodes and _in_force(nodes[n], today)),
-            key=lambda n: int(n.one(_P_SEQUENCE) or 0),
+            (n for n in covering if _in_force(n, today)),
+            key=lambda n: (int(n.one(_P_SEQUENCE) or 0), n.one(_P_FROM) or ""),
         )
         parties = _agreement_parties(store, [n.one(_P_AGREEMENT) or "" for n in in_force])
         for lic in in_force:
-            contract = lic.one(_P_AGREEMENT) or ""
-            kind, grantors, grantees = parties.get(contract, ("", [], []))
+            kind, grantors, grantees = parties.get(lic.one(_P_AGREEMENT) or "", ("", [], []))
             licences.append(
                 {
                     "agreement": next(iter(lic.key_list(_P_AGREEMENT)), None),
@@ -292,12 +381,12 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
                 }
             )
     found: list[Row] = []
-    if _has_conflicts(store, work_term):
+    if read.conflicted:
         found = _run(
             store,
             "title-conflicts",
             ["work", "right", "territory"],
-            [work_term, right_term, NamedNode(territory_iri)],
+            [Literal(work), NamedNode(str(RIGHT[right])), NamedNode(str(TERRITORY[territory]))],
         )
     named = named_territories(store) if found else 0
     return {
@@ -314,20 +403,10 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
     }
 
 
-def _has_conflicts(store: Store, work: Literal) -> bool:
-    query = bind_values(
-        "SELECT ?work ?conflict WHERE {\n  #VALUES\n"
-        "  ?node dcterms:identifier ?work ; cams:category ?category .\n"
-        "  ?conflict cams:affectedWork ?node . } LIMIT 1",
-        values_rows(["work"], [[work]]),
-    )
-    return bool(store.select(query))
-
-
 def _agreement_parties(
     store: Store, agreements: Sequence[str]
 ) -> dict[str, tuple[str, list[str], list[str]]]:
-    """Licence type, grantors and grantees of some agreements (by IRI)."""
+    """Licence type, grantors and grantees (keys) of some agreements (by IRI)."""
     wanted = sorted({a for a in agreements if a})
     if not wanted:
         return {}
@@ -352,20 +431,21 @@ def _agreement_parties(
 
 
 _P_TYPE = str(RDF.type)
-_P_RIGHT = str(CAMS.right)
-_P_TERRITORY = str(CAMS.territory)
-_P_EXCLUDED = str(CAMS.excludedTerritory)
-_P_EVENT = str(CAMS.event)
-_P_HOLDING = str(CAMS.holding)
-_P_LICENCE = str(CAMS.licenceInForce)
-_P_SEQUENCE = str(CAMS.sequence)
-_P_DATE = str(CAMS.date)
 _P_AGREEMENT = str(CAMS.agreement)
 _P_FROM_PARTY = str(CAMS.fromParty)
 _P_TO_PARTY = str(CAMS.toParty)
 _P_HOLDER = str(CAMS.holder)
+_P_UNDER = str(CAMS.judgedUnder)
+_NAMED_BY_KEY = (_P_AGREEMENT, _P_FROM_PARTY, _P_TO_PARTY, _P_HOLDER, _P_UNDER)
+"""Properties whose values (parties, agreements) answers name by their keys."""
+_P_RIGHT_SET = str(CAMS.rightSet)
+_P_TERRITORY_SET = str(CAMS.territorySet)
+_P_EVENT = str(CAMS.event)
+_P_HOLDING = str(CAMS.holding)
+_P_SEQUENCE = str(CAMS.sequence)
+_P_DATE = str(CAMS.date)
 _P_FROM = str(CAMS.validFrom)
 _P_UNTIL = str(CAMS.validUntil)
-_P_UNDER = str(CAMS.judgedUnder)
 _RECORD = str(CAMS.TitleRecord)
-_WORLD = str(TERRITORY["WORLD"])
+_LICENCE = str(CAMS.LicenceInForce)
+_EXPIRING = frozenset(ECONOMIC_RIGHTS) | {"publication"}

@@ -41,7 +41,8 @@ def test_works_left_pending_are_derived_when_the_server_starts(
     from cams_graph.derive import pending_works
 
     store = open_store(str(tmp_path / "store"))
-    monkeypatch.setattr(importer, "derive_pending", lambda store: None)  # killed after commit
+    # killed after its commit, before the derivation
+    monkeypatch.setattr(importer, "derive_pending", lambda store, facts=None: None)
     import_demo(store)
     monkeypatch.undo()
     assert pending_works(store)

@@ -3,7 +3,6 @@ are derived again — and an import interrupted before its commit record leaves 
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -12,14 +11,12 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Quad
 
-from cams_graph import importer
+from cams_graph import importer, materialize
 from cams_graph.cli import cli
 from cams_graph.derive import derive_all, pending_works
-from cams_graph.namespaces import WORK, batch_graph
-from cams_graph.store import open_store
+from cams_graph.namespaces import WORK, WRITE_IN_PROGRESS, batch_graph
+from cams_graph.store import EmbeddedStore, open_store
 from tests.title.helpers import agreement, catalogue, person, work, write_ledger
-
-derive_module = importlib.import_module("cams_graph.derive")  # the package exports a `derive`
 
 
 def _cams(store: Path, *args: str, code: int = 0) -> Any:
@@ -80,21 +77,17 @@ def _non_owner_licence(tmp_path: Path) -> Path:
     )
 
 
+def _termination(tmp_path: Path) -> Path:
+    """T1: the termination of A1 from 2015-01-01 (W1 reverts to P1)."""
+    return _write(
+        tmp_path / "t", "agreements.csv", AGREEMENT_HEADER, "T1,termination,,,,,,2015-01-01,,A1"
+    )
+
+
 def test_a_later_termination_rederives_the_works_of_the_agreement_it_ends(tmp_path: Path) -> None:
     store = _base(tmp_path)
     assert _title(store, "2016-01-01")["owners"] == ["P2"]
-    _cams(
-        store,
-        "import",
-        str(
-            _write(
-                tmp_path / "t",
-                "agreements.csv",
-                AGREEMENT_HEADER,
-                "T1,termination,,,,,,2015-01-01,,A1",
-            )
-        ),
-    )
+    _cams(store, "import", str(_termination(tmp_path)))
     answer = _title(store, "2016-01-01")
     assert answer["owners"] == ["P1"]
     assert [e["event"] for e in answer["chain"]] == ["creation", "assignment", "reversion"]
@@ -146,33 +139,43 @@ def test_an_import_interrupted_before_its_record_leaves_nothing(tmp_path: Path) 
     reopened.close()
 
 
-def test_a_full_derivation_interrupted_midway_is_finished_before_any_answer(
+def test_a_derivation_interrupted_between_its_deletions_and_additions_is_finished_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    expected = _base(tmp_path / "clean")
+    _cams(expected, "import", str(_termination(tmp_path / "clean")))
     store = _base(tmp_path)
-    before = _title(store, "2016-01-01")
-    opened = open_store(str(store))
+    monkeypatch.setattr(materialize, "ATOMIC_LIMIT", 0)  # every write in several steps
 
-    def crash(*args: object) -> int:
-        raise KeyboardInterrupt  # the process dies after the old results are dropped
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt  # the process dies after the old triples were deleted
 
-    monkeypatch.setattr(derive_module, "add_derived", crash)
-    with pytest.raises(KeyboardInterrupt):
-        derive_all(opened)
+    monkeypatch.setattr(EmbeddedStore, "bulk_load", crash)
+    assert "Aborted" in _cams(store, "import", str(_termination(tmp_path)), code=1)
     monkeypatch.undo()
-    assert pending_works(opened) == {str(WORK["W1"]), str(WORK["W2"])}
+    opened = open_store(str(store))
+    assert str(WRITE_IN_PROGRESS) in pending_works(opened)
     opened.close()
-    assert _title(store, "2016-01-01") == before
+    for day in ("2012-01-01", "2016-01-01"):
+        assert _title(store, day) == _title(expected, day)
     reopened = open_store(str(store))
     assert pending_works(reopened) == set()
     reopened.close()
+
+
+def test_a_full_derivation_of_unchanged_facts_writes_nothing(tmp_path: Path) -> None:
+    store = open_store(str(_base(tmp_path)))
+    stats = derive_all(store)
+    assert (stats.works, stats.unchanged, stats.written, stats.triples) == (2, 2, 0, 0)
+    store.close()
 
 
 def test_markers_left_by_an_interrupted_import_are_honoured_by_every_reading_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = _base(tmp_path)
-    monkeypatch.setattr(importer, "derive_pending", lambda store: None)  # killed after commit
+    # killed after its commit, before the derivation
+    monkeypatch.setattr(importer, "derive_pending", lambda store, facts=None: None)
     _cams(store, "import", str(_non_owner_licence(tmp_path)))
     monkeypatch.undo()
     opened = open_store(str(store))
