@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +25,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QueryS
 from .facts import Agreement, Catalogue, Party, Work
 from .namespaces import CAMS, DCTERMS, DERIVED_GRAPH, RDF
 from .resources import query_text
-from .store import Row, Store, Term, row_text, with_values
+from .store import EmbeddedStore, Row, Store, Term, row_text, with_values
 
 __all__ = [
     "CHUNK",
@@ -360,7 +361,13 @@ def read_all_facts(store: Store) -> Catalogue:
 
     The same facts as the queries ``facts-*.rq`` give, read one predicate at a time.
     """
-    return _catalogue(lambda predicate: _pairs(store, predicate))
+    if not isinstance(store, EmbeddedStore):
+        return _catalogue(lambda predicate: _pairs(store, predicate))
+    # The store evaluates and serializes without holding the interpreter: two queries at a
+    # time keep both cores busy (the parsing of one answer overlaps the next query).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = dict(zip(_READ, pool.map(lambda p: _pairs(store, p), _READ), strict=True))
+    return _catalogue(answers.__getitem__)
 
 
 def facts_of_triples(triples: Iterable[Triple], codes: Mapping[str, str]) -> Catalogue:
@@ -393,6 +400,42 @@ def facts_of_triples(triples: Iterable[Triple], codes: Mapping[str, str]) -> Cat
 def vocabulary_codes(store: Store) -> dict[str, str]:
     """Concept IRI → code, for every concept of the store's vocabularies."""
     return _first(_pairs(store, str(CAMS.code)))
+
+
+_READ = tuple(
+    str(term)
+    for term in (
+        DCTERMS.identifier,
+        CAMS.code,
+        RDF.type,
+        CAMS.died,
+        CAMS.born,
+        CAMS.name,
+        CAMS.category,
+        DCTERMS.created,
+        CAMS.firstPublished,
+        CAMS.authorship,
+        CAMS.derivedFrom,
+        CAMS.derivation,
+        CAMS.author,
+        CAMS.initialOwner,
+        CAMS.start,
+        CAMS.end,
+        CAMS.signed,
+        CAMS.written,
+        CAMS.sublicensable,
+        CAMS.parent,
+        CAMS.registrationNumber,
+        CAMS.document,
+        CAMS.grantor,
+        CAMS.grantee,
+        CAMS.work,
+        CAMS.right,
+        CAMS.territory,
+        CAMS.excludedTerritory,
+    )
+)
+"""Every predicate the title engine reads (:func:`_catalogue` asks for no other)."""
 
 
 def _catalogue(read: Callable[[str], list[tuple[str, str]]]) -> Catalogue:
