@@ -18,8 +18,10 @@ job.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from .catalogue import load_catalogue
 from .engine import clusters, derive
@@ -61,6 +63,9 @@ class DeriveStats:
     """Works derived whose stored results were already right: nothing written."""
     deleted: int = 0
     """Derived triples deleted."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent reading the facts (``read``), deriving (``derive``), turning the
+    results into triples (``render``) and comparing and writing them (``write``)."""
 
 
 _PENDING = f"<{CAMS.derivationPending}>"
@@ -81,20 +86,24 @@ def pending_works(store: Store) -> set[str]:
 def derive_works(store: Store, works: Iterable[str]) -> DeriveStats:
     """Re-derive ``works`` (IRIs), with their clusters and the works made from them, and
     clear their pending markers."""
-    began = time.perf_counter()
+    began, clock = time.perf_counter(), _Phases()
     asked = set(works)
-    loaded = load_catalogue(store, asked)
-    derivation = derive(loaded.catalogue, loaded.targets, expand=False)
-    rendering = render(derivation, loaded.catalogue)
+    with clock("read"):
+        loaded = load_catalogue(store, asked)
+    with clock("derive"):
+        derivation = derive(loaded.catalogue, loaded.targets, expand=False)
+    with clock("render"):
+        rendering = render(derivation, loaded.catalogue)
     rendered = {w.iri for w in rendering.works}
-    stats = write_results(
-        store,
-        rendering,
-        stored_digests(store, rendered),
-        gone=(loaded.iris | asked) - rendered,
-        markers=asked,
-    )
-    return _stats(len(derivation.works), len(derivation.conflicts), stats, began)
+    with clock("write"):
+        stats = write_results(
+            store,
+            rendering,
+            stored_digests(store, rendered),
+            gone=(loaded.iris | asked) - rendered,
+            markers=asked,
+        )
+    return _stats(len(derivation.works), len(derivation.conflicts), stats, began, clock)
 
 
 FULL_SHARE = 0.3
@@ -153,7 +162,7 @@ def derive_all(
     first and written anew. ``facts`` are every fact of the store, when the caller
     has them; else they are read from the store.
     """
-    began = time.perf_counter()
+    began, clock = time.perf_counter(), _Phases()
     everything = bool(_EVERYTHING & pending_works(store))
     stored = _has_results(store)
     digests = stored_digests(store) if stored else {}
@@ -161,7 +170,8 @@ def derive_all(
         mark_everything(store)  # until the new form is written whole
         store.drop_graph(str(DERIVED_GRAPH), atomic=False)
         everything, stored = True, False
-    catalogue = facts if facts is not None else load_catalogue(store, None).catalogue
+    with clock("read"):
+        catalogue = facts if facts is not None else load_catalogue(store, None).catalogue
     check_all = everything and stored
     if check_all:
         digests = {}
@@ -170,29 +180,50 @@ def derive_all(
     works = conflicts = 0
     derived: set[str] = set()
     for chunk in _slices(clusters(catalogue), slice_size):
-        derivation = derive(catalogue, chunk, expand=False)
-        rendering = render(derivation, catalogue)
+        with clock("derive"):
+            derivation = derive(catalogue, chunk, expand=False)
+        with clock("render"):
+            rendering = render(derivation, catalogue)
         iris = {w.iri for w in rendering.works}
         derived |= iris
         works += len(derivation.works)
         conflicts += len(derivation.conflicts)
-        total.add(
-            write_results(
-                store,
-                rendering,
-                digests,
-                check=iris if check_all else (),
-                known_sets=known_sets,
+        with clock("write"):
+            total.add(
+                write_results(
+                    store,
+                    rendering,
+                    digests,
+                    check=iris if check_all else (),
+                    known_sets=known_sets,
+                )
             )
-        )
-    gone = (_works_with_results(store) if check_all else set(digests)) - derived
-    if gone:
-        total.add(write_results(store, Rendering(), {}, gone=gone))
-    store.update(clear_markers(None))
-    return _stats(works, conflicts, total, began)
+    with clock("write"):
+        gone = (_works_with_results(store) if check_all else set(digests)) - derived
+        if gone:
+            total.add(write_results(store, Rendering(), {}, gone=gone))
+        store.update(clear_markers(None))
+    return _stats(works, conflicts, total, began, clock)
 
 
-def _stats(works: int, conflicts: int, stats: WriteStats, began: float) -> DeriveStats:
+class _Phases(defaultdict[str, float]):
+    """Seconds per phase of a derivation, added up."""
+
+    def __init__(self) -> None:
+        super().__init__(float)
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[phase] += time.perf_counter() - began
+
+
+def _stats(
+    works: int, conflicts: int, stats: WriteStats, began: float, phases: _Phases
+) -> DeriveStats:
     return DeriveStats(
         works,
         conflicts,
@@ -201,6 +232,7 @@ def _stats(works: int, conflicts: int, stats: WriteStats, began: float) -> Deriv
         stats.written + stats.removed,
         stats.unchanged,
         stats.deleted_triples,
+        dict(phases),
     )
 
 

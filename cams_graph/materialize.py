@@ -436,8 +436,7 @@ class _Renderer:
                 held.append(holdings[found])
             for rights, territories in merge_rectangles(parts):
                 node = f"<{base}/r{_hash(f'{rights:x}/{territories:x}')}>"
-                lines.append(f"{node} {_TYPE} {_RECORD_CLASS} .")
-                lines.append(f"{node} {_WORK} {work} .")
+                _head(lines, node, _RECORD_CLASS, work)
                 lines.append(f"{node} {_RIGHT_SET} {self.right_set(rights)} .")
                 lines.append(f"{node} {_TERRITORY_SET} {self.territory_set(territories)} .")
                 lines += [f"{node} {_EVENT} {events[e]} ." for e in history]
@@ -462,8 +461,7 @@ class _Renderer:
     def _event(self, lines: list[str], work: str, base: str, e: ChainEvent, k: int) -> str:
         identity = f"{e.kind}|{e.agreement}|{e.date}|{','.join(e.from_)}|{','.join(e.to)}"
         node = f"<{base}/e{_hash(identity)}>"
-        lines.append(f"{node} {_TYPE} {_EVENT_CLASS[e.kind]} .")
-        lines.append(f"{node} {_WORK} {work} .")
+        _head(lines, node, _EVENT_CLASS[e.kind], work)
         lines.append(f"{node} {_SEQUENCE} {_integer(k)} .")
         if e.date is not None:
             lines.append(f"{node} {_DATE_P} {_date(e.date)} .")
@@ -484,8 +482,7 @@ class _Renderer:
     ) -> str:
         identity = ",".join(owners) + f"|{start}|{until}"
         node = f"<{base}/h{_hash(identity)}>"
-        lines.append(f"{node} {_TYPE} {_HOLDING_CLASS} .")
-        lines.append(f"{node} {_WORK} {work} .")
+        _head(lines, node, _HOLDING_CLASS, work)
         lines += [f"{node} {_HOLDER} {self.node('party', p)} ." for p in owners]
         if start is not None:
             lines.append(f"{node} {_VALID_FROM} {_date(start)} .")
@@ -508,8 +505,7 @@ class _Renderer:
             f"{licence.exclusive}|{rights:x}/{territories:x}"
         )
         node = f"<{base}/l{_hash(identity)}>"
-        lines.append(f"{node} {_TYPE} {_LICENCE_CLASS} .")
-        lines.append(f"{node} {_WORK} {work} .")
+        _head(lines, node, _LICENCE_CLASS, work)
         lines.append(f"{node} {_SEQUENCE} {_integer(position.get(licence.agreement, 0))} .")
         lines.append(f"{node} {_AGREEMENT} {self.node('agreement', licence.agreement)} .")
         lines.append(f"{node} {_VALID_FROM} {_date(licence.start)} .")
@@ -522,8 +518,7 @@ class _Renderer:
 
     def _conflict(self, lines: list[str], conflict: Conflict, work: str) -> None:
         node = f"<{conflict_iri(conflict).value}>"
-        lines.append(f"{node} {_TYPE} {_CONFLICT_CLASS} .")
-        lines.append(f"{node} {_WORK} {work} .")
+        _head(lines, node, _CONFLICT_CLASS, work)
         lines.append(f"{node} {_CODE} <{CONFLICT[conflict.code]}> .")
         lines.append(f"{node} {_SEVERITY} <{SEVERITY[conflict.severity]}> .")
         if conflict.agreement is not None:
@@ -544,6 +539,12 @@ class _Renderer:
                     f"{node} {_TERRITORY} {_TERRITORY_IRI[c]} ." for c in territory_codes(mask)
                 ]
         lines.append(f"{node} {_MESSAGE} {Literal(conflict.message, language='en')} .")
+
+
+def _head(lines: list[str], node: str, cls: str, work: str) -> None:
+    """The first two triples of every derived node: its class, and the work that holds it."""
+    lines.append(f"{node} {_TYPE} {cls} .")
+    lines.append(f"{node} {_WORK} {work} .")
 
 
 def _owner(conflict: Conflict) -> str:

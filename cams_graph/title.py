@@ -220,24 +220,51 @@ def _read_work(store: Store, work: str) -> _Work | None:
     return found
 
 
-def _name_by_key(store: Store, nodes: Iterable[_Node]) -> None:
-    """Fill in the keys of the parties and agreements that ``nodes`` name
-    (``queries/node-keys.rq``)."""
+@dataclass
+class _Names:
+    """Keys of the nodes a title names, and type and parties of its agreements."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    licence_types: dict[str, str] = field(default_factory=dict)
+    grantors: dict[str, set[str]] = field(default_factory=dict)
+    grantees: dict[str, set[str]] = field(default_factory=dict)
+
+    def licence(self, agreement: str) -> tuple[str, list[str], list[str]]:
+        """Type, grantors and grantees (keys) of a licence agreement (by IRI)."""
+        return (
+            self.licence_types.get(agreement, ""),
+            sorted(self.grantors.get(agreement, ())),
+            sorted(self.grantees.get(agreement, ())),
+        )
+
+
+def _name_by_key(store: Store, nodes: Iterable[_Node]) -> _Names:
+    """Read what names the parties and agreements of ``nodes`` (``queries/node-keys.rq``)
+    and fill in their keys."""
     chosen = list(nodes)
+    names = _Names()
     named = sorted({v for n in chosen for p in _NAMED_BY_KEY for v in n.all(p)})
     if not named:
-        return
-    keys: dict[str, str] = {}
+        return names
     query = bind_values(
         query_text("node-keys"), values_clause("node", [NamedNode(i) for i in named])
     )
     for row in store.select(query):
-        keys.setdefault(row["node"].value, row["key"].value)
+        iri = row["node"].value
+        if "key" in row:
+            names.keys.setdefault(iri, row["key"].value)
+        if "class" in row and row["class"].value in _LICENCES:
+            names.licence_types[iri] = _LICENCES[row["class"].value]
+        if "grantor" in row:
+            names.grantors.setdefault(iri, set()).add(row["grantor"].value)
+        if "grantee" in row:
+            names.grantees.setdefault(iri, set()).add(row["grantee"].value)
     for node in chosen:
         for prop in _NAMED_BY_KEY:
-            found = [keys[v] for v in node.all(prop) if v in keys]
+            found = [names.keys[v] for v in node.all(prop) if v in names.keys]
             if found:
                 node.keys[prop] = found
+    return names
 
 
 _SET_MEMBERS: dict[str, int] = {}
@@ -328,7 +355,7 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
     cell = (right_bit(right), territory_bit(territory))
     record = next(iter(_covering(records, *cell, masks)), _Node())
     covering = _covering(licence_nodes, *cell, masks) if status == "protected" else []
-    _name_by_key(
+    names = _name_by_key(
         store,
         [
             *(nodes[e] for e in (*record.all(_P_EVENT), *record.all(_P_HOLDING)) if e in nodes),
@@ -366,9 +393,8 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
             (n for n in covering if _in_force(n, today)),
             key=lambda n: (int(n.one(_P_SEQUENCE) or 0), n.one(_P_FROM) or ""),
         )
-        parties = _agreement_parties(store, [n.one(_P_AGREEMENT) or "" for n in in_force])
         for lic in in_force:
-            kind, grantors, grantees = parties.get(lic.one(_P_AGREEMENT) or "", ("", [], []))
+            kind, grantors, grantees = names.licence(lic.one(_P_AGREEMENT) or "")
             licences.append(
                 {
                     "agreement": next(iter(lic.key_list(_P_AGREEMENT)), None),
@@ -400,33 +426,6 @@ def title(store: Store, work: str, right: str, territory: str, at: str | date) -
         "licences": licences,
         "chain": chain,
         "conflicts": _sorted([_conflict(row, named) for row in found]),
-    }
-
-
-def _agreement_parties(
-    store: Store, agreements: Sequence[str]
-) -> dict[str, tuple[str, list[str], list[str]]]:
-    """Licence type, grantors and grantees (keys) of some agreements (by IRI)."""
-    wanted = sorted({a for a in agreements if a})
-    if not wanted:
-        return {}
-    kinds: dict[str, str] = {}
-    grantors: dict[str, set[str]] = {}
-    grantees: dict[str, set[str]] = {}
-    query = bind_values(
-        query_text("agreement-parties"), values_clause("agreement", [NamedNode(a) for a in wanted])
-    )
-    for row in store.select(query):
-        iri = row["agreement"].value
-        if "class" in row and row["class"].value in _LICENCES:
-            kinds[iri] = _LICENCES[row["class"].value]
-        if "grantor" in row:
-            grantors.setdefault(iri, set()).add(row["grantor"].value)
-        if "grantee" in row:
-            grantees.setdefault(iri, set()).add(row["grantee"].value)
-    return {
-        a: (kinds.get(a, ""), sorted(grantors.get(a, ())), sorted(grantees.get(a, ())))
-        for a in wanted
     }
 
 

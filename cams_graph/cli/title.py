@@ -200,18 +200,23 @@ def avails(
 
 
 @click.command()
-@click.option("--all", "everything", is_flag=True, help="Derive every work from scratch.")
+@click.option(
+    "--all", "everything", is_flag=True, help="Derive every work again from the stored facts."
+)
 @pass_app
 def derive(app: AppContext, everything: bool) -> None:
     """Bring the derived chain of title up to date.
 
-    Imports and retracts do this themselves; use it after writing facts with
-    SPARQL Update, or with --all to rebuild everything.
+    Without --all, derive the works left pending (by an import or retract that
+    was interrupted); imports and retracts otherwise do this themselves. With
+    --all, derive every work again and write only the works whose results
+    changed: use it after writing facts with SPARQL Update or the graph store.
     """
     stats = derive_all(app.store()) if everything else derive_pending(app.store())
     click.echo(
-        f"derived {stats.works} works: {stats.conflicts} conflicts, {stats.triples} triples "
-        f"in {stats.seconds:.2f} s"
+        f"derived {stats.works} works: {stats.conflicts} conflicts; {stats.written} works "
+        f"written ({stats.triples} triples added, {stats.deleted} deleted), "
+        f"{stats.unchanged} unchanged, in {stats.seconds:.2f} s"
     )
 
 

@@ -95,6 +95,7 @@ def test_derive_all_keeps_the_answers(store: Path) -> None:
     before = _run(store, "conflicts", "--format", "json")[1]
     code, out, _ = _run(store, "derive", "--all")
     assert code == 0 and out.startswith("derived 2 works")
+    assert "0 works written" in out and "2 unchanged" in out  # the same facts: nothing to write
     assert _run(store, "conflicts", "--format", "json")[1] == before
     code, out, _ = _run(store, "derive")
     assert code == 0 and out.startswith("derived 0 works")
