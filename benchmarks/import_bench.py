@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--pyshacl-works", type=int, default=5_000)
     parser.add_argument("--keep", type=Path, help="keep the ledgers and stores in this folder")
     args = parser.parse_args()
-    importer.derive_pending = lambda store: None  # type: ignore[assignment]  # not counted
+    importer.derive_pending = lambda store, facts=None: None  # type: ignore[assignment]  # not counted
     work = args.keep or Path(tempfile.mkdtemp(prefix="cams-bench-"))
     try:
         ledger = work / f"ledger-{args.works}"
