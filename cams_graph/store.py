@@ -25,6 +25,7 @@ must appear in the query's projection.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -411,9 +412,13 @@ def quads_in(graph: str, triples: Iterable[Triple]) -> Iterator[Quad]:
 
 
 def open_store(
-    location: str, *, update_url: str | None = None, graph_store_url: str | None = None
+    location: str | os.PathLike[str],
+    *,
+    update_url: str | None = None,
+    graph_store_url: str | None = None,
 ) -> Store:
-    """Open the store at ``location``: a folder, ``:memory:``, or a SPARQL endpoint URL.
+    """Open the store at ``location``: a folder (a path or its text), ``:memory:``, or a
+    SPARQL endpoint URL.
 
     ``update_url`` and ``graph_store_url`` are for a server that takes updates
     and Graph Store Protocol requests elsewhere (:mod:`cams_graph.remote`).
@@ -421,12 +426,19 @@ def open_store(
     The shipped ontology and vocabularies are installed (or refreshed) in the
     ontology graph, and the facts of an import interrupted before its commit
     record are dropped (:func:`cams_graph.provenance.recover`).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with open_store(Path(folder) / "rights") as store:
+    ...         store.ask("ASK { ?s a owl:Ontology }")
+    True
     """
     from .config import is_remote
     from .ontology import install_ontology
     from .provenance import recover
 
     store: Store
+    location = os.fspath(location)
     if is_remote(location):
         from .remote import RemoteStore
 
