@@ -66,19 +66,25 @@ def _select(store: Store, name: str, variable: str, iris: Iterable[str] | None) 
         yield from store.select(with_values(text, variable, chunk))
 
 
-def _date(row: Row, name: str) -> date | None:
-    term = row.get(name)
-    if not isinstance(term, Literal):
+def _day(text: str | None) -> date | None:
+    if text is None:
         return None
     try:
-        return date.fromisoformat(term.value)
+        return date.fromisoformat(text)
     except ValueError:
         return None
 
 
+def _flag(text: str | None) -> bool | None:
+    return None if text is None else text in ("true", "1")
+
+
+def _date(row: Row, name: str) -> date | None:
+    return _day(row_text(row, name))
+
+
 def _bool(row: Row, name: str) -> bool | None:
-    value = row_text(row, name)
-    return None if value is None else value in ("true", "1")
+    return _flag(row_text(row, name))
 
 
 def _iri(row: Row, name: str) -> str:
@@ -341,19 +347,6 @@ def _many(pairs: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list
         if name is not None and name not in found[subject]:
             found[subject].append(name)
     return found
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _flag(text: str | None) -> bool | None:
-    return None if text is None else text in ("true", "1")
 
 
 def read_all_facts(store: Store) -> Catalogue:

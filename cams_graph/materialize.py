@@ -75,7 +75,7 @@ from .namespaces import (
     WRITE_IN_PROGRESS,
     XSD,
 )
-from .store import Store
+from .store import Store, values_clause
 
 __all__ = [
     "FORMAT",
@@ -274,25 +274,30 @@ def territories_of_set(iri: str) -> int | None:
         return None
 
 
+def _right_lines(node: str, mask: int) -> list[str]:
+    """``cams:right`` of each right of ``mask``."""
+    return [f"{node} {_RIGHT} {_RIGHT_IRI[code]} ." for code in rights_codes(mask)]
+
+
+def _territory_lines(node: str, mask: int) -> list[str]:
+    """The countries of ``mask``: listed, or (more than half of them) ``WORLD`` and the
+    countries left out."""
+    if mask.bit_count() * 2 > len(COUNTRY_CODES):
+        return [f"{node} {_TERRITORY} {_TERRITORY_IRI['WORLD']} ."] + [
+            f"{node} {_EXCLUDED} {_TERRITORY_IRI[c]} ."
+            for c in territory_codes(ALL_TERRITORIES & ~mask)
+        ]
+    return [f"{node} {_TERRITORY} {_TERRITORY_IRI[c]} ." for c in territory_codes(mask)]
+
+
 def _right_set_lines(iri: str, mask: int) -> list[str]:
     node = f"<{iri}>"
-    return [f"{node} {_TYPE} {_RIGHT_SET_CLASS} ."] + [
-        f"{node} {_RIGHT} {_RIGHT_IRI[code]} ." for code in rights_codes(mask)
-    ]
+    return [f"{node} {_TYPE} {_RIGHT_SET_CLASS} .", *_right_lines(node, mask)]
 
 
 def _territory_set_lines(iri: str, mask: int) -> list[str]:
     node = f"<{iri}>"
-    lines = [f"{node} {_TYPE} {_TERRITORY_SET_CLASS} ."]
-    if mask.bit_count() * 2 > len(COUNTRY_CODES):
-        lines.append(f"{node} {_TERRITORY} {_TERRITORY_IRI['WORLD']} .")
-        lines += [
-            f"{node} {_EXCLUDED} {_TERRITORY_IRI[c]} ."
-            for c in territory_codes(ALL_TERRITORIES & ~mask)
-        ]
-    else:
-        lines += [f"{node} {_TERRITORY} {_TERRITORY_IRI[c]} ." for c in territory_codes(mask)]
-    return lines
+    return [f"{node} {_TYPE} {_TERRITORY_SET_CLASS} .", *_territory_lines(node, mask)]
 
 
 # -- rendering --------------------------------------------------------------------------
@@ -421,7 +426,7 @@ class _Renderer:
         )
         events: dict[ChainEvent, str] = {}
         for k, event in enumerate(distinct):
-            node = events[event] = self._event(lines, work, base, event, k)
+            events[event] = self._event(lines, work, base, event, k)
 
         holdings: dict[tuple[tuple[str, ...], date | None, date | None], str] = {}
         chains: dict[tuple[ChainEvent, ...], list[tuple[int, int]]] = defaultdict(list)
@@ -525,19 +530,8 @@ class _Renderer:
             lines.append(f"{node} {_AGREEMENT} {self.node('agreement', conflict.agreement)} .")
         lines += [f"{node} {_RELATED} {self.node('agreement', r)} ." for r in conflict.related]
         lines += [f"{node} {_AFFECTED} {self.node('work', w)} ." for w in conflict.works]
-        lines += [f"{node} {_RIGHT} {_RIGHT_IRI[c]} ." for c in rights_codes(conflict.rights)]
-        mask = conflict.territories
-        if mask:
-            if mask.bit_count() * 2 > len(COUNTRY_CODES):
-                lines.append(f"{node} {_TERRITORY} {_TERRITORY_IRI['WORLD']} .")
-                lines += [
-                    f"{node} {_EXCLUDED} {_TERRITORY_IRI[c]} ."
-                    for c in territory_codes(ALL_TERRITORIES & ~mask)
-                ]
-            else:
-                lines += [
-                    f"{node} {_TERRITORY} {_TERRITORY_IRI[c]} ." for c in territory_codes(mask)
-                ]
+        lines += _right_lines(node, conflict.rights)
+        lines += _territory_lines(node, conflict.territories)
         lines.append(f"{node} {_MESSAGE} {Literal(conflict.message, language='en')} .")
 
 
@@ -603,7 +597,7 @@ DELETE_SLICE = 50_000
 
 
 def _values(variable: str, iris: Sequence[str]) -> str:
-    return f"VALUES ?{variable} {{ " + " ".join(f"<{i}>" for i in iris) + " }"
+    return values_clause(variable, [NamedNode(i) for i in iris])
 
 
 def stored_digests(store: Store, works: Iterable[str] | None = None) -> dict[str, str]:

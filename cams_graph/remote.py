@@ -91,7 +91,17 @@ from SPARQLWrapper import DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from .errors import QuerySyntaxError, StoreError
-from .store import Bindings, QueryResult, Reads, Row, Term, query_prologue, row_text, rows
+from .store import (
+    Bindings,
+    QueryResult,
+    Reads,
+    Row,
+    Term,
+    has_blank_node,
+    query_prologue,
+    row_text,
+    rows,
+)
 
 __all__ = [
     "LOG_GRAPH",
@@ -318,7 +328,7 @@ def _components(quads: Sequence[Quad]) -> list[list[Quad]]:
 
 def _chunks(quads: Sequence[Quad], size: int) -> Iterator[list[Quad]]:
     """Chunks of about ``size`` quads, never splitting the quads of one blank node."""
-    if not any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads):
+    if not any(has_blank_node(q) for q in quads):
         for i in range(0, len(quads), size):
             yield list(quads[i : i + size])
         return
@@ -357,10 +367,6 @@ class _Lease:
 
 _BLANK_NT = re.compile(rb"(?:^|\n)\s*_:|\s_:[^\s\"<>]+\s*\.\s*(?:#[^\n]*)?(?:\r?\n|$)")
 """A blank node subject or object in N-Triples (no literal holds a raw line end)."""
-
-
-def _has_blank(quad: Quad) -> bool:
-    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
 
 
 def _line_slices(data: bytes, lines: int) -> Iterator[bytes]:
@@ -691,13 +697,7 @@ class RemoteStore(Reads):
                 triples = [q.triple for q in parse((body + "\n").encode(), RdfFormat.N_TRIPLES)]
             except (SyntaxError, ValueError):
                 continue  # not N-Triples (prefixed names…): the server reads it inline
-            if not triples or (
-                not large
-                and not any(
-                    isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode)
-                    for t in triples
-                )
-            ):
+            if not triples or (not large and not any(has_blank_node(t) for t in triples)):
                 continue
             target = NamedNode(match.group(1))
             quads = [Quad(t.subject, t.predicate, t.object, target) for t in triples]
@@ -743,7 +743,7 @@ class RemoteStore(Reads):
                 if operation:
                     steps.append(declared + operation)
             else:
-                steps += [_copy_staged([s]) + f"\n;\nDROP SILENT GRAPH <{s.staging}>" for s in part]
+                steps += [_publish_step(s) for s in part]
         self._publish(run, steps, staged)
 
     def _upload(self, graph: str, quads: Sequence[Quad]) -> None:
@@ -767,7 +767,7 @@ class RemoteStore(Reads):
             return
         # Virtuoso compiles each request to SQL and gives up past 10 000 lines of it:
         # INSERT DATA takes about a thousand triples, an INSERT template (blank nodes) fewer.
-        blanks = any(_has_blank(q) for q in quads)
+        blanks = any(has_blank_node(q) for q in quads)
         size = max(1, self.config.chunk_triples // (80 if blanks else 20))
         for n, chunk in enumerate(_chunks(quads, size) if quads else iter([[]])):
             part: list[Quad] = [*first, *chunk] if n == 0 else chunk
@@ -815,7 +815,7 @@ class RemoteStore(Reads):
             if not isinstance(q.graph_name, NamedNode):
                 raise StoreError("a remote store takes quads of named graphs only")
             graph = q.graph_name.value
-            if _has_blank(q):
+            if has_blank_node(q):
                 blank.setdefault(graph, []).append(q)
                 continue
             waiting = plain.setdefault(graph, [])
@@ -868,9 +868,7 @@ class RemoteStore(Reads):
             quads = [Quad(t.subject, t.predicate, t.object, node) for t in triples]
             slices = self._stage(run, quads, staged)
             if len(slices) > 1:
-                steps = [f"DROP SILENT GRAPH <{graph}>"] + [
-                    _copy_staged([s]) + f"\n;\nDROP SILENT GRAPH <{s.staging}>" for s in slices
-                ]
+                steps = [f"DROP SILENT GRAPH <{graph}>"] + [_publish_step(s) for s in slices]
                 self._publish(run, steps, staged)
                 return
             if not slices:
@@ -1047,11 +1045,7 @@ class RemoteStore(Reads):
             if not active:
                 self._lease = _Lease(asked, generation)
                 return self._lease
-            stale = [
-                publication
-                for publication, age in active.items()
-                if age is None or age > self.config.stale_publication
-            ]
+            stale = self._stale(active)
             for publication in stale:
                 try:
                     self._finish(publication)
@@ -1073,14 +1067,19 @@ class RemoteStore(Reads):
     def finish_stale_publications(self) -> list[str]:
         """Finish the committed publications whose writer died; returns their IRIs."""
         _, active = self._log_state()
-        stale = [
+        stale = self._stale(active)
+        for publication in stale:
+            self._finish(publication)
+        return stale
+
+    def _stale(self, active: Mapping[str, float | None]) -> list[str]:
+        """The committed publications (of :meth:`_log_state`) whose writer died: no heartbeat
+        for :attr:`RemoteConfig.stale_publication` seconds, or none that can be read."""
+        return [
             publication
             for publication, age in active.items()
             if age is None or age > self.config.stale_publication
         ]
-        for publication in stale:
-            self._finish(publication)
-        return stale
 
     # -- the dataset ---------------------------------------------------------------------
 
@@ -1196,6 +1195,11 @@ def _copy_staged(slices: Sequence[_Slice]) -> str:
     )
 
 
+def _publish_step(staged: _Slice) -> str:
+    """The step of a publication that makes one staging graph visible, then drops it."""
+    return _copy_staged([staged]) + f"\n;\nDROP SILENT GRAPH <{staged.staging}>"
+
+
 def _run_of(staging: str) -> str:
     """The write a staging graph belongs to.
 
@@ -1231,7 +1235,7 @@ def _insert(graph: str, triples: Sequence[Triple]) -> str:
     """``INSERT DATA``, or ``INSERT … WHERE {}`` when blank nodes are in it (Virtuoso refuses
     blank nodes in ``INSERT DATA``; a template makes one fresh node per label instead)."""
     body = " .\n".join(str(t) for t in triples)
-    if any(isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode) for t in triples):
+    if any(has_blank_node(t) for t in triples):
         return f"INSERT {{ GRAPH <{graph}> {{\n{body}\n}} }} WHERE {{}}"
     return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
 

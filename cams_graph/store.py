@@ -64,6 +64,7 @@ __all__ = [
     "Term",
     "Triple",
     "bind_values",
+    "has_blank_node",
     "insert_data",
     "open_store",
     "quads_in",
@@ -171,8 +172,13 @@ DROP_SLICE = 50_000
 """Quads deleted per transaction when a graph is dropped with ``atomic=False``."""
 
 
-def _has_blank_node(quad: Quad) -> bool:
-    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
+def has_blank_node(statement: Quad | Triple) -> bool:
+    """Whether the subject or the object of a quad or triple is a blank node.
+
+    >>> has_blank_node(Triple(BlankNode("b"), NamedNode("urn:p"), Literal("x")))
+    True
+    """
+    return isinstance(statement.subject, BlankNode) or isinstance(statement.object, BlankNode)
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
@@ -339,11 +345,11 @@ class EmbeddedStore(Reads):
         name = NamedNode(graph)
         quads = self._store.quads_for_pattern(None, None, None, name)
         while chunk := list(itertools.islice(quads, DROP_SLICE)):
-            plain = [q.triple for q in chunk if not _has_blank_node(q)]
+            plain = [q.triple for q in chunk if not has_blank_node(q)]
             text = serialize(plain, format=RdfFormat.N_TRIPLES) or b""
             self.update(f"DELETE DATA {{ GRAPH <{graph}> {{\n{text.decode()}}} }}")
             for quad in chunk:
-                if _has_blank_node(quad):  # DELETE DATA takes no blank node
+                if has_blank_node(quad):  # DELETE DATA takes no blank node
                     self._store.remove(quad)
         self.update(f"DROP SILENT GRAPH <{graph}>")  # the (now empty) graph's name
 
