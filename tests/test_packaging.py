@@ -1,8 +1,11 @@
 """The wheel carries the ontology, the shapes and the queries: built, installed into a fresh
-virtual environment and used from outside the checkout."""
+virtual environment and used from outside the checkout; and what the package imports is
+installed with it, not only with the development tools."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata as metadata
 import os
 import subprocess
 import sys
@@ -11,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,3 +98,45 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     )
     assert query.returncode == 0, query.stderr
     assert query.stdout.split() == ["n", "250"]
+
+
+def _imported_modules() -> set[str]:
+    """Top-level modules that ``cams_graph`` and ``api`` import, at any depth of the code."""
+    found: set[str] = set()
+    for package in ("cams_graph", "api"):
+        for path in (REPO / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"cams_graph", "api"}
+
+
+def _installed_with(distribution: str, extras: frozenset[str] = frozenset()) -> set[str]:
+    """The distributions ``pip install distribution[extras]`` brings, itself included."""
+    found: set[str] = set()
+    waiting = [(distribution, extras)]
+    while waiting:
+        name, wanted = waiting.pop()
+        key = name.lower().replace("_", "-")
+        if key in found:
+            continue
+        found.add(key)
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": e}) for e in wanted or {""}):
+                waiting.append((requirement.name, frozenset(requirement.extras)))
+    return found
+
+
+def test_what_the_code_imports_is_a_runtime_dependency() -> None:
+    runtime = _installed_with("cams-graph")
+    owners = metadata.packages_distributions()
+    missing = {
+        module: owners.get(module)
+        for module in _imported_modules()
+        if not any(d.lower().replace("_", "-") in runtime for d in owners.get(module, []))
+    }
+    assert not missing, f"imported, but not installed by `pip install cams-graph`: {missing}"
