@@ -20,7 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    Triple,
+)
 
 from .facts import Agreement, Catalogue, Party, Work
 from .namespaces import CAMS, DCTERMS, DERIVED_GRAPH, RDF
@@ -309,10 +317,31 @@ def _value(token: str) -> str:
 
 def _pairs(store: Store, predicate: str) -> list[tuple[str, str]]:
     """Every (subject, object) of ``predicate`` in the facts: every graph but the derived."""
-    result = store.query(
-        f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o "
-        f"MINUS {{ GRAPH <{DERIVED_GRAPH}> {{ ?s <{predicate}> ?o }} }} }}"
+    return _parse_pairs(
+        store.query(
+            f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o "
+            f"MINUS {{ GRAPH <{DERIVED_GRAPH}> {{ ?s <{predicate}> ?o }} }} }}"
+        )
     )
+
+
+def _fact_graphs(store: EmbeddedStore) -> list[NamedNode | BlankNode | DefaultGraph]:
+    """Every graph of the store but the derived one."""
+    derived = NamedNode(str(DERIVED_GRAPH))
+    return [DefaultGraph(), *(g for g in store.oxigraph.named_graphs() if g != derived)]
+
+
+def _scan(
+    store: EmbeddedStore, graphs: list[NamedNode | BlankNode | DefaultGraph], predicate: str
+) -> list[tuple[str, str]]:
+    """:func:`_pairs` on the embedded store: a plain index scan of the fact graphs (the
+    derived graph, which holds as many triples as the facts, is not even looked at)."""
+    return _parse_pairs(
+        store.oxigraph.query(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}", default_graph=graphs)
+    )
+
+
+def _parse_pairs(result: object) -> list[tuple[str, str]]:
     assert isinstance(result, QuerySolutions)
     data = result.serialize(format=QueryResultsFormat.TSV)
     assert data is not None
@@ -358,8 +387,9 @@ def read_all_facts(store: Store) -> Catalogue:
         return _catalogue(lambda predicate: _pairs(store, predicate))
     # The store evaluates and serializes without holding the interpreter: two queries at a
     # time keep both cores busy (the parsing of one answer overlaps the next query).
+    graphs = _fact_graphs(store)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        answers = dict(zip(_READ, pool.map(lambda p: _pairs(store, p), _READ), strict=True))
+        answers = dict(zip(_READ, pool.map(lambda p: _scan(store, graphs, p), _READ), strict=True))
     return _catalogue(answers.__getitem__)
 
 

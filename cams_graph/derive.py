@@ -36,6 +36,7 @@ from .materialize import (
 )
 from .namespaces import CAMS, DERIVED_GRAPH, EVERY_WORK, SYSTEM_GRAPH, WRITE_IN_PROGRESS
 from .store import Store
+from .workers import derive_slices, worker_count
 
 __all__ = [
     "DeriveStats",
@@ -65,7 +66,10 @@ class DeriveStats:
     """Derived triples deleted."""
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds spent reading the facts (``read``), deriving (``derive``), turning the
-    results into triples (``render``) and comparing and writing them (``write``)."""
+    results into triples (``render``) and comparing and writing them (``write``);
+    ``derive`` and ``render`` are added up over the worker processes."""
+    workers: int = 1
+    """Processes that derived the works."""
 
 
 _PENDING = f"<{CAMS.derivationPending}>"
@@ -149,18 +153,24 @@ def _works_with_results(store: Store) -> set[str]:
 
 
 def derive_all(
-    store: Store, slice_size: int = 5000, *, facts: Catalogue | None = None
+    store: Store,
+    slice_size: int = 5000,
+    *,
+    facts: Catalogue | None = None,
+    workers: int | None = None,
 ) -> DeriveStats:
     """Derive every work from scratch, and write what changed.
 
     The works are derived a slice of whole clusters at a time (memory stays bounded
-    by the slice), and each slice's results are compared with the stored ones: by
-    their digests, or triple by triple when every work was marked pending (the
-    results of an interrupted write cannot be vouched for by their digests).
-    Results of works no longer in the store are deleted, and the pending markers
-    cleared last. A derived graph of an older form (without digests) is dropped
-    first and written anew. ``facts`` are every fact of the store, when the caller
-    has them; else they are read from the store.
+    by the slices in flight), by ``workers`` processes (default: one per core from
+    :data:`~cams_graph.workers.PARALLEL_FROM` works on; see :mod:`cams_graph.workers`),
+    and each slice's results are compared with the stored ones: by their digests, or
+    triple by triple when every work was marked pending (the results of an interrupted
+    write cannot be vouched for by their digests). Results of works no longer in the
+    store are deleted, and the pending markers cleared last. A derived graph of an
+    older form (without digests) is dropped first and written anew. ``facts`` are
+    every fact of the store, when the caller has them; else they are read from the
+    store.
     """
     began, clock = time.perf_counter(), _Phases()
     everything = bool(_EVERYTHING & pending_works(store))
@@ -175,19 +185,23 @@ def derive_all(
     check_all = everything and stored
     if check_all:
         digests = {}
+    count = worker_count(len(catalogue.works), workers)
+    if count > 1:  # a few slices per worker, so that none waits long for the last
+        slice_size = min(slice_size, max(500, -(-len(catalogue.works) // (4 * count))))
+    slices = list(_slices(clusters(catalogue), slice_size))
+    count = min(count, len(slices)) or 1
     known_sets: set[str] = set()
     total = WriteStats()
     works = conflicts = 0
     derived: set[str] = set()
-    for chunk in _slices(clusters(catalogue), slice_size):
-        with clock("derive"):
-            derivation = derive(catalogue, chunk, expand=False)
-        with clock("render"):
-            rendering = render(derivation, catalogue)
+    for done in derive_slices(catalogue, slices, digests, workers=count):
+        for phase, seconds in done.phases.items():
+            clock[phase] += seconds
+        rendering = done.rendering
         iris = {w.iri for w in rendering.works}
         derived |= iris
-        works += len(derivation.works)
-        conflicts += len(derivation.conflicts)
+        works += done.works
+        conflicts += done.conflicts
         with clock("write"):
             total.add(
                 write_results(
@@ -203,7 +217,7 @@ def derive_all(
         if gone:
             total.add(write_results(store, Rendering(), {}, gone=gone))
         store.update(clear_markers(None))
-    return _stats(works, conflicts, total, began, clock)
+    return _stats(works, conflicts, total, began, clock, count)
 
 
 class _Phases(defaultdict[str, float]):
@@ -222,7 +236,12 @@ class _Phases(defaultdict[str, float]):
 
 
 def _stats(
-    works: int, conflicts: int, stats: WriteStats, began: float, phases: _Phases
+    works: int,
+    conflicts: int,
+    stats: WriteStats,
+    began: float,
+    phases: _Phases,
+    workers: int = 1,
 ) -> DeriveStats:
     return DeriveStats(
         works,
@@ -233,6 +252,7 @@ def _stats(
         stats.unchanged,
         stats.deleted_triples,
         dict(phases),
+        workers,
     )
 
 

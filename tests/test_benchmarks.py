@@ -67,3 +67,9 @@ def test_scale_series(tmp_path: Path) -> None:
         assert row["title_p50_ms"] > 0 and row["http_p50_ms"] > 0
     assert plot.stat().st_size > 0
     assert "embedded" in out and "oxigraph" in out
+
+
+def test_derive_bench() -> None:
+    out = _run("derive_bench.py", "--works", "60", "--runs", "1", "--workers", "1,2", "--reads")
+    assert "now, 1 worker(s)" in out and "now, 2 worker(s)" in out
+    assert "ms/work" in out and "read" in out and "every predicate" in out

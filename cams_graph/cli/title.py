@@ -12,6 +12,7 @@ from ..derive import derive_all, derive_pending
 from ..title import conflicts as find_conflicts
 from ..title import title as find_title
 from ..vocabularies import CONFLICT_CODES
+from ..workers import PARALLEL_FROM
 from ._context import AppContext, pass_app
 
 __all__ = [
@@ -203,8 +204,15 @@ def avails(
 @click.option(
     "--all", "everything", is_flag=True, help="Derive every work again from the stored facts."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --all: how many processes derive the works. Default: one per core, from "
+    f"{PARALLEL_FROM} works on.",
+)
 @pass_app
-def derive(app: AppContext, everything: bool) -> None:
+def derive(app: AppContext, everything: bool, workers: int | None) -> None:
     """Bring the derived chain of title up to date.
 
     Without --all, derive the works left pending (by an import or retract that
@@ -212,11 +220,13 @@ def derive(app: AppContext, everything: bool) -> None:
     --all, derive every work again and write only the works whose results
     changed: use it after writing facts with SPARQL Update or the graph store.
     """
-    stats = derive_all(app.store()) if everything else derive_pending(app.store())
+    store = app.store()
+    stats = derive_all(store, workers=workers) if everything else derive_pending(store)
     click.echo(
         f"derived {stats.works} works: {stats.conflicts} conflicts; {stats.written} works "
         f"written ({stats.triples} triples added, {stats.deleted} deleted), "
         f"{stats.unchanged} unchanged, in {stats.seconds:.2f} s"
+        + (f" by {stats.workers} processes" if stats.workers > 1 else "")
     )
 
 

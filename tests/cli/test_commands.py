@@ -101,6 +101,14 @@ def test_derive_all_keeps_the_answers(store: Path) -> None:
     assert code == 0 and out.startswith("derived 0 works")
 
 
+def test_derive_all_takes_a_number_of_workers(store: Path) -> None:
+    code, out, _ = _run(store, "derive", "--all", "--workers", "2")
+    assert code == 0 and "2 unchanged" in out
+    assert "processes" not in out  # two works are one slice: derived in process
+    code, _, err = _run(store, "derive", "--all", "--workers", "0")
+    assert code == 2 and "--workers" in err
+
+
 def test_avails_json_and_text(store: Path) -> None:
     args = (
         "avails",
