@@ -5,11 +5,11 @@ process uses one core. :func:`derive_slices` gives each slice of works (whole
 clusters) to a pool of worker processes forked once the facts are read, so
 that they share the catalogue (copy on write) instead of receiving it, and
 hands their results back in the order of the slices, while the caller writes
-the results of the slices already done. A worker that dies (killed for want of
-memory, say) fails the derivation with ``BrokenProcessPool`` instead of leaving
-it waiting. A worker sends back a work's lines
+the results of the slices already done. A worker sends back a work's lines
 only when they are to be written: when the stored digest of the work is the
-same and no check is asked for, the digest alone comes back.
+same, the digest alone comes back. A worker that dies (killed for want of
+memory, say) fails the derivation with ``BrokenProcessPool`` instead of
+leaving it waiting.
 
 With one worker (or a few works, or no ``fork`` on the platform) the slices
 are derived in the calling process, with the same results.
@@ -25,7 +25,7 @@ import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -81,44 +81,38 @@ class SliceResult:
 
 
 def derive_slice(
-    catalogue: Catalogue,
-    works: Sequence[str],
-    digests: Mapping[str, str],
-    check: Collection[str] = (),
+    catalogue: Catalogue, works: Sequence[str], digests: Mapping[str, str]
 ) -> SliceResult:
     """Derive and render the works ``works`` (keys of whole clusters) of ``catalogue``.
 
     ``digests`` are the stored digests by work IRI: a work whose digest is the same
-    and that is not in ``check`` (IRIs) keeps its digest but not its lines, which are
-    not going to be written.
+    keeps its digest but not its lines, which are not going to be written.
     """
     began = time.perf_counter()
     derivation = derive(catalogue, works, expand=False)
     derived = time.perf_counter()
     rendering = render(derivation, catalogue)
     rendering.works = [
-        replace(w, lines=()) if digests.get(w.iri) == w.digest and w.iri not in check else w
-        for w in rendering.works
+        replace(w, lines=()) if digests.get(w.iri) == w.digest else w for w in rendering.works
     ]
     phases = {"derive": derived - began, "render": time.perf_counter() - derived}
     return SliceResult(rendering, len(derivation.works), len(derivation.conflicts), phases)
 
 
-_Job = tuple[Catalogue, Mapping[str, str], Collection[str]]
-_JOB: _Job | None = None
+_JOB: tuple[Catalogue, Mapping[str, str]] | None = None
 """What the workers of the running pool derive from; set before they are forked."""
 
 
 def _run(works: Sequence[str]) -> SliceResult:
     assert _JOB is not None, "a worker is forked after the job is set"
-    return derive_slice(_JOB[0], works, _JOB[1], _JOB[2])
+    catalogue, digests = _JOB
+    return derive_slice(catalogue, works, digests)
 
 
 def derive_slices(
     catalogue: Catalogue,
     slices: Sequence[Sequence[str]],
     digests: Mapping[str, str],
-    check: Collection[str] = (),
     *,
     workers: int | None = None,
 ) -> Iterator[SliceResult]:
@@ -127,19 +121,17 @@ def derive_slices(
     count = min(worker_count(sum(len(s) for s in slices), workers), len(slices))
     if count <= 1:
         for works in slices:
-            yield derive_slice(catalogue, works, digests, check)
+            yield derive_slice(catalogue, works, digests)
         return
     global _JOB
     index(catalogue)  # built once, before the fork, for every worker
-    _JOB = (catalogue, digests, check)
-    # What the parent holds is moved out of the collector's reach before the fork, so
-    # that a collection in a worker does not write to (and copy) every shared page.
+    _JOB = (catalogue, digests)
+    # What the parent holds is moved out of the collector's reach while the workers run,
+    # so that a collection in a worker does not write to (and copy) every shared page.
     gc.freeze()
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
     try:
-        done = pool.map(_run, slices)  # every worker is forked by now
-        gc.unfreeze()
-        yield from done
+        yield from pool.map(_run, slices)
     finally:
         pool.shutdown(cancel_futures=True)
         gc.unfreeze()
